@@ -1,0 +1,46 @@
+/* providers: one ops table per protocol (maildir, imap, matrix, slack).
+ * The sync engine drives them without knowing which protocol it drives. */
+#ifndef EBB_PROVIDER_H
+#define EBB_PROVIDER_H
+
+#include <stddef.h>
+
+#include "ebb/config.h"
+#include "ebb/store.h"
+#include "ebb/util.h"
+
+struct provider;
+
+struct provider_ops {
+	const char *kind;
+	/* Connects / checks the account; fills err with a sentence naming the cause. */
+	int (*open)(struct provider *p, struct ebb_err *err);
+	/* Fills b with what is new or changed since the stored cursors, and the
+	 * new cursors. Sets b->more when it should be called again. */
+	int (*pull)(struct provider *p, struct store_batch *b, struct ebb_err *err);
+	/* Writes local flag changes back to the server / files. */
+	int (*push_flags)(struct provider *p, const struct batch_flag *f, size_t n,
+			  struct ebb_err *err);
+	/* Fetches the raw message for a body not stored yet; may be NULL. */
+	int (*fetch_raw)(struct provider *p, const char *channel, const char *remote_id,
+			 struct sbuf *raw, struct ebb_err *err);
+	/* Blocks until the server has news or timeout_ms passes (IDLE,
+	 * long-poll); NULL when the provider can only poll. */
+	int (*wait)(struct provider *p, int timeout_ms, struct ebb_err *err);
+	void (*close)(struct provider *p);
+};
+
+struct provider {
+	const struct provider_ops *ops;
+	const struct account_cfg *acc;
+	struct store *store;       /* the worker's own connection, read-only use */
+	long long account_id;
+	void *priv;                /* the provider's state */
+};
+
+/* NULL when no provider of that kind exists. */
+const struct provider_ops *provider_lookup(const char *kind);
+
+extern const struct provider_ops maildir_provider_ops;
+
+#endif

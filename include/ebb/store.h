@@ -1,0 +1,278 @@
+/* store: ebb's only door to SQLite. Schema and migrations, the batch writer
+ * used by sync, and typed queries for the CLI and the UI. No other module
+ * writes SQL. One struct store = one connection; use one per thread. */
+#ifndef EBB_STORE_H
+#define EBB_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ebb/util.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens (creating when missing, mode 0600) and migrates the database.
+ * A database whose user_version is newer than this ebb fails with
+ * EBB_EVERSION; a file that is not a healthy SQLite database fails with
+ * EBB_ECORRUPT and is left untouched. WAL, foreign keys, busy timeout. */
+int store_open(const char *path, struct store **out, struct ebb_err *err);
+/* Opens an existing database read-only without migrating (for checks). */
+int store_open_readonly(const char *path, struct store **out, struct ebb_err *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* PRAGMA integrity_check; 0 when "ok". */
+int store_check(struct store *st, struct ebb_err *err);
+
+int store_begin(struct store *st, struct ebb_err *err);   /* BEGIN IMMEDIATE */
+int store_commit(struct store *st, struct ebb_err *err);
+void store_rollback(struct store *st);
+
+/* ---- accounts and channels -------------------------------------------- */
+/* Finds or creates the account row; returns its id in *id. */
+int store_account_ensure(struct store *st, const char *name, const char *kind, long long *id,
+			 struct ebb_err *err);
+/* Finds or creates a channel (mailbox, room, Slack channel). */
+int store_channel_ensure(struct store *st, long long account_id, const char *remote_id,
+			 const char *name, int is_direct, long long *id, struct ebb_err *err);
+int store_channel_set_tier(struct store *st, long long channel_id, const char *tier,
+			   struct ebb_err *err);
+
+struct store_channel {
+	long long id;
+	long long account_id;
+	char *remote_id;
+	char *name;
+	char *tier;        /* NULL = account default */
+	char *cursor;      /* provider's sync cursor, NULL before first sync */
+	long long uidvalidity;
+	int muted;
+	int is_direct;
+};
+int store_channel_list(struct store *st, long long account_id, struct store_channel **out,
+		       size_t *n, struct ebb_err *err);
+void store_channel_list_free(struct store_channel *c, size_t n);
+
+/* Remote ids of the messages stored for a channel with their flags, for
+ * providers that sync by comparing listings (Maildir, IMAP sweep). */
+typedef int (*store_remote_cb)(void *ctx, const char *remote_id, unsigned flags);
+int store_channel_remote_ids(struct store *st, long long channel_id, store_remote_cb cb,
+			     void *ctx, struct ebb_err *err);
+
+/* ---- the sync batch ----------------------------------------------------
+ * A provider's pull fills a batch; store_apply_batch writes all of it plus
+ * the new cursors in ONE transaction, so a crash repeats at most one batch. */
+enum msg_flag {
+	MSG_SEEN = 1u << 0,
+	MSG_FLAGGED = 1u << 1,
+	MSG_ANSWERED = 1u << 2,
+	MSG_DRAFT = 1u << 3,
+	MSG_DELETED = 1u << 4,
+};
+
+struct batch_msg {
+	char *channel;      /* channel remote id */
+	char *remote_id;    /* unique within the channel (UID, Maildir unique name, event id) */
+	unsigned flags;
+	char *msgid;        /* Message-ID without <>, or platform id */
+	char *in_reply_to;
+	char *refs;         /* space-separated ids, oldest first */
+	char *thread_hint;  /* chat thread id; when set it is the thread key */
+	char *sender;       /* bare address or user id, lower case */
+	char *sender_name;  /* decoded display name */
+	char *recipients;   /* decoded To, for display */
+	char *cc;           /* decoded Cc, for display */
+	char *subject;      /* decoded */
+	time_t sent_at;
+	long long size;
+	char *body;         /* decoded text or NULL when not fetched */
+	char *attachments;  /* "name\ttype\tsize\n" lines or NULL */
+	int from_me;        /* filled by sync from the account's identities */
+	int to_me;          /* addressed to me in To (or a mention in chat) */
+};
+
+struct batch_flag {
+	char *channel;
+	char *remote_id;
+	unsigned flags;
+};
+
+struct batch_removal {
+	char *channel;
+	char *remote_id;
+};
+
+struct batch_channel {
+	char *remote_id;
+	char *name;
+	int is_direct;
+	char *tier;         /* resolved tier for this channel (sync fills it) */
+	char *cursor;       /* new cursor, or NULL to leave unchanged */
+	long long uidvalidity; /* 0 = unchanged */
+	int reset;          /* UIDVALIDITY changed: forget cached remote ids first */
+};
+
+struct store_batch {
+	struct batch_channel *channels;
+	size_t nchannels, capchannels;
+	struct batch_msg *msgs;
+	size_t nmsgs, capmsgs;
+	struct batch_flag *flag_changes;
+	size_t nflags, capflags;
+	struct batch_removal *removals;
+	size_t nremovals, capremovals;
+	int more;           /* the provider has more to pull: call pull again */
+	long long progress_done, progress_total;
+};
+
+/* Append helpers copy the strings; they return 0 or EBB_ENOMEM. */
+int batch_add_channel(struct store_batch *b, const struct batch_channel *c);
+int batch_add_msg(struct store_batch *b, const struct batch_msg *m);
+int batch_add_flag(struct store_batch *b, const char *channel, const char *remote_id,
+		   unsigned flags);
+int batch_add_removal(struct store_batch *b, const char *channel, const char *remote_id);
+/* Finds the channel entry with that remote id (to set its cursor). */
+struct batch_channel *batch_channel_find(struct store_batch *b, const char *remote_id);
+void batch_reset(struct store_batch *b);   /* frees contents, keeps it usable */
+void batch_free(struct store_batch *b);
+
+/* What the due rule needs to know about a conversation after a batch. */
+struct conv_facts {
+	long long conv_id;
+	const char *channel;       /* channel remote id of the last message */
+	const char *channel_tier;  /* channel's tier or NULL */
+	int is_direct;
+	int last_from_me;
+	int addressed_to_me;       /* any message since my last one has to_me */
+	time_t waiting_since;      /* first message from others after my last one */
+	const char *last_sender;
+};
+struct conv_due {
+	const char *tier;          /* tier name (copied by the store) or NULL */
+	int needs_reply;
+	time_t due_at;             /* 0 = none */
+};
+/* Called inside the batch transaction for every conversation the batch
+ * touched, so due times are committed together with the messages. */
+typedef void (*store_due_fn)(void *ctx, const struct conv_facts *f, struct conv_due *out);
+
+struct batch_result {
+	size_t inserted, updated, removed;
+	size_t conversations;      /* touched */
+};
+
+int store_apply_batch(struct store *st, long long account_id, const struct store_batch *b,
+		      store_due_fn due, void *due_ctx, struct batch_result *res,
+		      struct ebb_err *err);
+/* Recomputes needs_reply/due of every conversation of an account (after a
+ * config change of tiers or hours). */
+int store_recompute_due(struct store *st, long long account_id, store_due_fn due, void *ctx,
+			struct ebb_err *err);
+
+/* ---- conversations ---------------------------------------------------- */
+enum store_view {
+	VIEW_DUE = 0,   /* state inbox: owed replies by due time (overdue first), then the rest newest first */
+	VIEW_ALL,       /* everything but done and muted, newest first */
+	VIEW_WAITING,
+	VIEW_LATER,
+	VIEW_SNOOZED,
+	VIEW_DONE,
+	VIEW_MUTED,
+	VIEW_COUNT
+};
+const char *store_view_name(enum store_view v);
+int store_view_parse(const char *name, enum store_view *v);
+
+enum conv_state { CONV_INBOX = 0, CONV_DONE, CONV_SNOOZED, CONV_WAITING, CONV_LATER, CONV_MUTED };
+const char *store_state_name(enum conv_state s);
+int store_state_parse(const char *name, enum conv_state *s);
+
+struct conv_row {
+	long long id;
+	char *account;
+	char *channel;        /* channel display name */
+	char *subject;
+	char *from;           /* display name or address of the last sender */
+	time_t last_at;
+	enum conv_state state;
+	char *tier;           /* may be NULL */
+	time_t due_at;        /* 0 = no reply owed */
+	time_t snooze_until;  /* 0 = none */
+	int needs_reply;
+	int unread;           /* unread message count */
+	int messages;
+	long long sort_key;   /* keyset paging key; pass the last row back as `after` */
+};
+
+/* Keyset paging: first page with after == NULL, next pages with the last row
+ * of the previous page. Same cost on the first and the millionth row. */
+struct conv_cursor {
+	long long sort_key;
+	long long id;
+};
+int store_conv_list(struct store *st, enum store_view view, const struct conv_cursor *after,
+		    size_t limit, struct conv_row **rows, size_t *n, struct ebb_err *err);
+/* Same, but backwards from `before` (for scrolling up): rows come in display order. */
+int store_conv_list_before(struct store *st, enum store_view view,
+			   const struct conv_cursor *before, size_t limit, struct conv_row **rows,
+			   size_t *n, struct ebb_err *err);
+int store_conv_get(struct store *st, long long id, struct conv_row *row, struct ebb_err *err);
+size_t store_conv_count(struct store *st, enum store_view view);
+void store_conv_row_clear(struct conv_row *r);
+void store_conv_rows_free(struct conv_row *rows, size_t n);
+
+/* Triage: state changes are logged in event; until is for snoozed/waiting. */
+int store_conv_set_state(struct store *st, long long id, enum conv_state state, time_t until,
+			 time_t now, struct ebb_err *err);
+/* Snoozed/waiting conversations whose time has come go back to inbox. */
+int store_wake(struct store *st, time_t now, struct ebb_err *err);
+/* Marks every message of a conversation seen (local flag; pushed by sync later). */
+int store_conv_mark_read(struct store *st, long long id, struct ebb_err *err);
+
+/* ---- messages ---------------------------------------------------------- */
+struct msg_row {
+	long long id;
+	long long channel_id;
+	char *channel;       /* channel remote id */
+	char *remote_id;
+	char *msgid;
+	char *in_reply_to;
+	char *refs;
+	char *sender;
+	char *sender_name;
+	char *recipients;
+	char *cc;
+	char *subject;
+	time_t sent_at;
+	unsigned flags;
+	long long size;
+	char *body;          /* NULL when not fetched yet */
+	char *attachments;
+	int from_me;
+};
+int store_msg_list(struct store *st, long long conv_id, struct msg_row **rows, size_t *n,
+		   struct ebb_err *err);
+void store_msg_rows_free(struct msg_row *rows, size_t n);
+int store_msg_set_body(struct store *st, long long msg_id, const char *body,
+		       const char *attachments, struct ebb_err *err);
+
+/* Local flag changes (read in the UI, ...) not yet pushed to the server.
+ * store_conv_mark_read and friends set them; sync pushes them before it
+ * pulls, then clears them, and a pull never overwrites a pending change. */
+int store_pending_flags(struct store *st, long long account_id, struct batch_flag **out,
+			size_t *n, struct ebb_err *err);
+int store_pending_flags_clear(struct store *st, long long account_id,
+			      const struct batch_flag *done, size_t n, struct ebb_err *err);
+void store_flags_free(struct batch_flag *f, size_t n);
+
+/* ---- search ----------------------------------------------------------- */
+/* FTS5 MATCH over subject, sender and body; returns conversations, best first. */
+int store_search(struct store *st, const char *fts_query, size_t limit, struct conv_row **rows,
+		 size_t *n, struct ebb_err *err);
+
+/* ---- events ------------------------------------------------------------ */
+int store_event_add(struct store *st, time_t at, const char *kind, long long conv_id,
+		    long long channel_id, const char *detail, struct ebb_err *err);
+
+#endif

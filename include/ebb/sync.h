@@ -1,0 +1,56 @@
+/* sync: drives providers. Pushes local flag changes, pulls batches and
+ * commits each batch with its cursor in one transaction, applying the due
+ * rule of policy/ to every conversation a batch touched. */
+#ifndef EBB_SYNC_H
+#define EBB_SYNC_H
+
+#include <stddef.h>
+
+#include "ebb/config.h"
+#include "ebb/store.h"
+#include "ebb/util.h"
+
+struct sync_progress {
+	const char *account;
+	const char *phase;         /* "connecting", "pulling", "done", "error" */
+	long long done, total;     /* messages; total 0 = unknown */
+};
+typedef void (*sync_progress_fn)(void *ctx, const struct sync_progress *p);
+
+struct sync_stats {
+	size_t batches, inserted, updated, removed, conversations;
+};
+
+/* Syncs one account to completion in the calling thread. */
+int sync_account(const struct ebb_config *cfg, const struct account_cfg *acc, struct store *st,
+		 sync_progress_fn progress, void *ctx, struct sync_stats *stats,
+		 struct ebb_err *err);
+
+/* The due rule as a store callback; ctx is a struct sync_due_ctx. */
+struct sync_due_ctx {
+	const struct ebb_config *cfg;
+	const struct account_cfg *acc;
+};
+void sync_due(void *ctx, const struct conv_facts *f, struct conv_due *out);
+
+/* Background engine for the UI: one worker thread per account with its own
+ * store connection. After every committed batch (or error) a byte is written
+ * to wake_fd so the UI's poll loop re-reads what is on screen. */
+struct sync_engine;
+
+struct sync_status {
+	char account[64];
+	char phase[16];
+	long long done, total;
+	char error[EBB_ERRLEN];    /* last error, "" when fine */
+};
+
+int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wake_fd,
+		      struct sync_engine **out, struct ebb_err *err);
+/* Copies the status of up to max accounts; returns how many accounts. */
+size_t sync_engine_status(struct sync_engine *e, struct sync_status *out, size_t max);
+/* Asks every worker to sync again now. */
+void sync_engine_kick(struct sync_engine *e);
+void sync_engine_stop(struct sync_engine *e);
+
+#endif

@@ -1,0 +1,50 @@
+# tests/lib.sh: shared helpers for the shell suites (integration, tui).
+# Each test prints exactly one line: "PASS: name", "FAIL: name: why" or
+# "SKIP: name: why"; tests/run.sh counts those lines.
+
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+EBB=${EBB:-$TOP/ebb}
+FAILED=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; FAILED=$((FAILED + 1)); }
+skip() { echo "SKIP: $1: $2"; }
+
+# A private home for one test: config and data dirs, removed at exit.
+new_home() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/ebb-test.XXXXXX")
+	export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" HOME="$T"
+	mkdir -p "$XDG_CONFIG_HOME/ebb"
+	trap 'cleanup_home' EXIT
+}
+cleanup_home() {
+	[ -n "${TMUX_SESSION:-}" ] && tmux kill-session -t "$TMUX_SESSION" 2>/dev/null
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# check NAME COMMAND...: PASS when the command succeeds.
+check() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -3 | tr '\n' ' ')"; fi
+}
+
+# ---- tmux ----------------------------------------------------------------
+# tmux_start COLS ROWS CMD...: runs CMD in a detached session of that size.
+tmux_start() {
+	cols=$1 rows=$2; shift 2
+	TMUX_SESSION="ebbtest$$"
+	export TMUX_TMPDIR="$T"
+	tmux -f /dev/null new-session -d -s "$TMUX_SESSION" -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $*; sleep 30"
+}
+tmux_keys() { tmux send-keys -t "$TMUX_SESSION" "$@"; }
+tmux_screen() { tmux capture-pane -p -t "$TMUX_SESSION"; }
+# tmux_wait TEXT [SECONDS]: waits until TEXT is on screen.
+tmux_wait() {
+	i=0; lim=$(( ${2:-5} * 20 ))
+	while [ $i -lt $lim ]; do
+		tmux_screen | grep -qF -- "$1" && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
