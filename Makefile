@@ -21,7 +21,7 @@ TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 OPT     ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2
-CPPFLAGS_EBB = -Iinclude -D_GNU_SOURCE -DEBB_VERSION='"$(VERSION)"'
+CPPFLAGS_EBB = -Iinclude -D_GNU_SOURCE -DEBB_VERSION='"$(VERSION)"' -DEBB_SHAREDIR='"$(SHAREDIR)"'
 ALL_CFLAGS = -std=c17 $(OPT) $(WARN) $(CPPFLAGS_EBB) $(PKG_CFLAGS) $(CFLAGS)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -124,9 +124,13 @@ install: ebb
 	install -m 755 ebb $(DESTDIR)$(BINDIR)/ebb
 	install -m 644 share/ebb.1 $(DESTDIR)$(MANDIR)/ebb.1
 	install -m 644 share/config.example $(DESTDIR)$(SHAREDIR)/config.example
+	rm -rf $(DESTDIR)$(SHAREDIR)/demo
+	cp -R share/demo $(DESTDIR)$(SHAREDIR)/demo
+	rm -f $(DESTDIR)$(SHAREDIR)/demo/make_demo.py
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ebb $(DESTDIR)$(MANDIR)/ebb.1 $(DESTDIR)$(SHAREDIR)/config.example
+	rm -rf $(DESTDIR)$(SHAREDIR)/demo
 	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 clean:

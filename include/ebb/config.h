@@ -42,6 +42,13 @@ struct account_cfg {
 	size_t nchannel_tiers;
 };
 
+/* A raw key = value pair kept for the UI ([keys], [colors]). */
+struct config_kv {
+	char *key;
+	char *value;
+	int line;
+};
+
 struct ebb_config {
 	char *path;          /* file it was read from, NULL for defaults */
 	char *tz_name;       /* "Europe/Berlin" or NULL for the system zone */
@@ -55,6 +62,11 @@ struct ebb_config {
 	struct account_cfg *accounts;
 	size_t naccounts;
 	char *data_dir;      /* from [general] data_dir or XDG */
+	char *context_check; /* warn | off */
+	struct config_kv *keys;     /* [keys] action = key */
+	size_t nkeys;
+	struct config_kv *colors;   /* [colors] element = fg[,bg] */
+	size_t ncolors;
 };
 
 /* Where the config lives: --config FILE, else $EBB_CONFIG, else

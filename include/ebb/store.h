@@ -88,8 +88,8 @@ struct batch_msg {
 	long long size;
 	char *body;         /* decoded text or NULL when not fetched */
 	char *attachments;  /* "name\ttype\tsize\n" lines or NULL */
-	int from_me;        /* filled by sync from the account's identities */
-	int to_me;          /* addressed to me in To (or a mention in chat) */
+	int from_me;        /* the provider sets these two with config_is_me() */
+	int to_me;          /* addressed to me in To (or a mention/DM in chat) */
 };
 
 struct batch_flag {

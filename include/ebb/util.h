@@ -69,6 +69,9 @@ int util_strlcpy(char *dst, const char *src, size_t dstlen);
 int util_strncaseeq(const char *a, size_t alen, const char *b);
 void util_trim(char *s);                        /* strips ASCII white space both ends */
 
+/* snprintf for paths: returns EBB_ETOOBIG instead of silently cutting. */
+int util_path(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Creates dir and missing parents with mode (0700 for ebb's own dirs). */
 int util_mkdir_p(const char *path, mode_t mode, struct ebb_err *err);
 /* Reads a whole file, refusing files larger than max. *out is NUL-terminated. */

@@ -1,3 +1,112 @@
-/* cli/main: placeholder until the CLI lands. */
+/* cli/main: ebb's entry point. Parses the global options, loads the config
+ * and runs a headless command or the full-screen client. */
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("ebb"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ebb/cli.h"
+#include "ebb/mime.h"
+#include "ebb/ui.h"
+
+static const char usage[] =
+	"usage: ebb [--config FILE] [--demo] [COMMAND [ARGS]]\n"
+	"\n"
+	"Without a command ebb opens the full-screen inbox, ordered by when a\n"
+	"reply is owed. Commands:\n"
+	"  sync [ACCOUNT]                 fetch new mail and messages now\n"
+	"  list [--view V] [--json] [--limit N]\n"
+	"                                 conversations of a view: due (default),\n"
+	"                                 all, waiting, later, snoozed, done, muted\n"
+	"  search QUERY [--json]          full-text search (SQLite FTS5 syntax)\n"
+	"  done ID...                     archive conversations\n"
+	"  later ID... | mute ID... | inbox ID...\n"
+	"  snooze ID UNTIL                hide until UNTIL (+3h, tomorrow, monday,\n"
+	"                                 2026-12-01T09:00)\n"
+	"  waiting ID [UNTIL]             you answered; back on reply or at UNTIL\n"
+	"\n"
+	"Options:\n"
+	"  --config FILE   config file (default $EBB_CONFIG, else\n"
+	"                  $XDG_CONFIG_HOME/ebb/config)\n"
+	"  --demo          open the bundled demo data in a temporary copy\n"
+	"  --version       print the version\n"
+	"  --help          this text; see ebb(1) for the configuration\n"
+	"\n"
+	"Environment: EBB_NOW=EPOCH fixes the clock (tests, demos).\n";
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);
+	const char *config_path = NULL;
+	int demo = 0;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("ebb %s\n", EBB_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config_path = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			config_path = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--demo")) {
+			demo = 1;
+		} else {
+			fprintf(stderr, "ebb: unknown option %s\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	mime_init();
+	struct cli_env env = {0};
+	struct ebb_err err = {0};
+	char demo_dir[4096] = "";
+	int rc;
+	if (demo) {
+		rc = cli_demo_setup(&env, argv[0], demo_dir, sizeof demo_dir, &err);
+	} else {
+		char path[4096];
+		rc = config_path ? util_strlcpy(path, config_path, sizeof path)
+				 : config_default_path(path, sizeof path, &err);
+		if (!rc)
+			rc = config_load(path, &env.cfg, &err);
+		if (!rc)
+			rc = config_db_path(env.cfg, env.db_path, sizeof env.db_path, &err);
+	}
+	if (rc) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_demo_cleanup(demo_dir);
+		return 1;
+	}
+	int status;
+	const char *cmd = i < argc ? argv[i] : NULL;
+	int cargc = argc - i - 1;
+	char **cargv = argv + i + 1;
+	if (!cmd) {
+		struct ui_opts opts = {.cfg = env.cfg, .db_path = env.db_path, .sync = 1};
+		rc = ui_run(&opts, &err);
+		if (rc)
+			fprintf(stderr, "ebb: %s\n", err.msg);
+		status = rc ? 1 : 0;
+	} else if (!strcmp(cmd, "sync")) {
+		status = cli_sync(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "list")) {
+		status = cli_list(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "search")) {
+		status = cli_search(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "done") || !strcmp(cmd, "later") || !strcmp(cmd, "mute") ||
+		   !strcmp(cmd, "inbox") || !strcmp(cmd, "snooze") || !strcmp(cmd, "waiting")) {
+		status = cli_triage(&env, cmd, cargc, cargv);
+	} else {
+		fprintf(stderr, "ebb: unknown command \"%s\"; see ebb --help\n", cmd);
+		status = 2;
+	}
+	config_free(env.cfg);
+	cli_demo_cleanup(demo_dir);
+	mime_shutdown();
+	return status;
+}

@@ -10,6 +10,15 @@
 
 #include "ebb/util.h"
 
+int util_path(char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, outlen, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= outlen) ? EBB_ETOOBIG : EBB_OK;
+}
+
 int util_mkdir_p(const char *path, mode_t mode, struct ebb_err *err)
 {
 	char buf[4096];

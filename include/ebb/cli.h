@@ -1,0 +1,31 @@
+/* cli: the headless commands (`ebb sync`, `ebb list`, triage, search) and
+ * the demo set-up. main() parses global options and dispatches here. */
+#ifndef EBB_CLI_H
+#define EBB_CLI_H
+
+#include "ebb/config.h"
+
+struct cli_env {
+	struct ebb_config *cfg;
+	char db_path[4096];
+};
+
+/* Each command returns the process exit status: 0 ok, 1 failure, 2 usage. */
+int cli_sync(struct cli_env *env, int argc, char **argv);
+int cli_list(struct cli_env *env, int argc, char **argv);
+int cli_search(struct cli_env *env, int argc, char **argv);
+/* done, inbox, later, mute, snooze ID UNTIL, waiting ID [UNTIL] */
+int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv);
+
+/* Prepares a private copy of the bundled demo (Maildir + config) in a new
+ * temp dir, sets EBB_NOW to the demo's Tuesday unless set, and loads its
+ * config into env. *tmpdir receives the dir to remove at exit. */
+int cli_demo_setup(struct cli_env *env, const char *argv0, char *tmpdir, size_t tmplen,
+		   struct ebb_err *err);
+void cli_demo_cleanup(const char *tmpdir);
+
+/* Parses "2026-11-25", "2026-11-25T09:00", "+3h", "+2d", "tomorrow",
+ * "monday" (next one, at the start of work) into a time. */
+int cli_parse_when(const struct ebb_config *cfg, const char *s, time_t now, time_t *out);
+
+#endif

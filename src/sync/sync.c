@@ -1,0 +1,116 @@
+/* sync/sync: drives one account's provider to completion: push local flag
+ * changes, then pull batch after batch, each committed with its cursor and
+ * the due times of the conversations it touched in one transaction. */
+#include <string.h>
+
+#include "ebb/policy.h"
+#include "ebb/provider.h"
+#include "ebb/sync.h"
+
+void sync_due(void *ctx, const struct conv_facts *f, struct conv_due *out)
+{
+	const struct sync_due_ctx *d = ctx;
+	const char *tier = f->channel_tier;
+	if (!tier)
+		tier = config_channel_tier(d->acc, f->channel, NULL, f->is_direct);
+	out->tier = tier;
+	out->needs_reply = policy_needs_reply(f->last_from_me, f->addressed_to_me, f->is_direct);
+	out->due_at = 0;
+	if (!out->needs_reply)
+		return;
+	const struct policy_tier *t = config_tier(d->cfg, tier);
+	if (t && f->waiting_since > 0)
+		out->due_at = policy_due_at(&d->cfg->hours, &t->target, f->waiting_since);
+}
+
+static void report(sync_progress_fn progress, void *ctx, const char *account, const char *phase,
+		   long long done, long long total)
+{
+	if (!progress)
+		return;
+	struct sync_progress p = {.account = account, .phase = phase, .done = done, .total = total};
+	progress(ctx, &p);
+}
+
+static int push_pending(struct provider *p, struct store *st, long long account_id,
+			struct ebb_err *err)
+{
+	if (!p->ops->push_flags)
+		return EBB_OK;
+	struct batch_flag *flags;
+	size_t n;
+	int rc = store_pending_flags(st, account_id, &flags, &n, err);
+	if (rc || !n)
+		return rc;
+	rc = p->ops->push_flags(p, flags, n, err);
+	if (!rc)
+		rc = store_pending_flags_clear(st, account_id, flags, n, err);
+	store_flags_free(flags, n);
+	return rc;
+}
+
+int sync_account(const struct ebb_config *cfg, const struct account_cfg *acc, struct store *st,
+		 sync_progress_fn progress, void *ctx, struct sync_stats *stats,
+		 struct ebb_err *err)
+{
+	struct sync_stats local = {0};
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	const struct provider_ops *ops = provider_lookup(acc->kind);
+	if (!ops)
+		return ebb_err_set(err, EBB_EINVAL, "account %s: kind = %s is not supported by this "
+				   "ebb yet", acc->name, acc->kind);
+	long long account_id;
+	int rc = store_account_ensure(st, acc->name, acc->kind, &account_id, err);
+	if (rc)
+		return rc;
+	struct provider p = {.ops = ops, .acc = acc, .store = st, .account_id = account_id};
+	report(progress, ctx, acc->name, "connecting", 0, 0);
+	rc = ops->open(&p, err);
+	if (!rc)
+		rc = push_pending(&p, st, account_id, err);
+	struct store_batch batch = {0};
+	struct sync_due_ctx due = {.cfg = cfg, .acc = acc};
+	while (!rc) {
+		batch_reset(&batch);
+		rc = ops->pull(&p, &batch, err);
+		if (rc)
+			break;
+		for (size_t i = 0; i < batch.nchannels; i++) {
+			struct batch_channel *c = &batch.channels[i];
+			if (!c->tier) {
+				c->tier = util_strdup0(
+					config_channel_tier(acc, c->remote_id, c->name, c->is_direct));
+				if (!c->tier) {
+					rc = ebb_err_set(err, EBB_ENOMEM, "out of memory");
+					break;
+				}
+			}
+		}
+		if (rc)
+			break;
+		struct batch_result res = {0};
+		rc = store_apply_batch(st, account_id, &batch, sync_due, &due, &res, err);
+		if (rc)
+			break;
+		stats->batches++;
+		stats->inserted += res.inserted;
+		stats->updated += res.updated;
+		stats->removed += res.removed;
+		stats->conversations += res.conversations;
+		report(progress, ctx, acc->name, "pulling", batch.progress_done, batch.progress_total);
+		if (!batch.more)
+			break;
+	}
+	batch_free(&batch);
+	if (ops->close)
+		ops->close(&p);
+	if (rc) {
+		ebb_err_prefix(err, "account %s: ", acc->name);
+		report(progress, ctx, acc->name, "error", 0, 0);
+		return rc;
+	}
+	report(progress, ctx, acc->name, "done", (long long)stats->inserted, 0);
+	return EBB_OK;
+}
