@@ -29,6 +29,9 @@ int tz_localtime(const struct ebb_tz *tz, time_t t, struct tm *out);
  * at the same distance (02:30 in a 02:00->03:00 gap = 03:30); an ambiguous one
  * (fall-back) maps to its first occurrence. */
 time_t tz_mktime(const struct ebb_tz *tz, const struct tm *local);
+/* (tz_localtime also sets tm_zone to the abbreviation, owned by the zone.
+ * Both work for 0001-01-01..9999-12-31 UTC; tz_mktime returns (time_t)-1
+ * outside that range.) */
 /* "2026-11-24T08:00:00+01:00" */
 int tz_format_iso8601(const struct ebb_tz *tz, time_t t, char *out, size_t outlen);
 
@@ -66,9 +69,18 @@ int policy_in_work(const struct policy_hours *h, time_t t);
 int policy_in_block(const struct policy_hours *h, time_t t);
 /* Working seconds in one full working day (the unit of a "d" target). */
 long policy_workday_seconds(const struct policy_hours *h);
+/* The working clock looks at most this many days ahead. When the working
+ * time cannot be found in that horizon (no working days or spans, every day
+ * a holiday, an absurd amount) policy_work_add gives up and returns
+ * from + POLICY_HORIZON_DAYS days, which sorts after every real due time;
+ * policy_block_start returns 0 and policy_work_between counts only the
+ * working time within the horizon after a. */
+#define POLICY_HORIZON_DAYS 3660
 /* The instant `work_seconds` of working time after `from`. Starting outside
  * working hours counts from the next working period. Adding 0 to a time
- * outside working hours gives the start of the next working period. */
+ * outside working hours gives the start of the next working period.
+ * Negative amounts count as 0. Spans are wall-clock times converted with
+ * tz_mktime each day, so a DST change outside the spans changes nothing. */
 time_t policy_work_add(const struct policy_hours *h, time_t from, long work_seconds);
 /* Working seconds in [a, b); 0 when b <= a. */
 long policy_work_between(const struct policy_hours *h, time_t a, time_t b);
