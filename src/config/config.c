@@ -33,6 +33,7 @@ struct parse_ctx {
 	const char *text;
 	size_t len, pos;
 	int line;                   /* line being handed to inih */
+	int section_line;           /* line of the last [section] header */
 	char pending[512];          /* second half of "[section] key = value" */
 	int have_pending;
 	/* results */
@@ -99,6 +100,7 @@ static char *reader(char *str, int num, void *stream)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '[') {
+		c->section_line = c->line;
 		char *close = strchr(p, ']');
 		if (close) {
 			char *rest = close + 1;
@@ -241,7 +243,7 @@ static struct account_cfg *account_for(struct parse_ctx *c, const char *name)
 		fail_at(c, c->line, "out of memory");
 		return NULL;
 	}
-	a->line = c->line;
+	a->line = c->section_line;
 	cfg->naccounts++;
 	return a;
 }
