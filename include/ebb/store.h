@@ -16,16 +16,23 @@ struct store;
 /* Opens (creating when missing, mode 0600) and migrates the database.
  * A database whose user_version is newer than this ebb fails with
  * EBB_EVERSION; a file that is not a healthy SQLite database fails with
- * EBB_ECORRUPT and is left untouched. WAL, foreign keys, busy timeout. */
+ * EBB_ECORRUPT and is left untouched. WAL, foreign keys, busy timeout.
+ * The parent directory must exist (EBB_ENOENT otherwise). The header and
+ * length are checked on every open, PRAGMA quick_check only before a
+ * migration (it reads the whole file); store_check is the full check.
+ * ":memory:" opens a private in-memory database (tests). */
 int store_open(const char *path, struct store **out, struct ebb_err *err);
 /* Opens an existing database read-only without migrating (for checks). */
 int store_open_readonly(const char *path, struct store **out, struct ebb_err *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
-/* PRAGMA integrity_check; 0 when "ok". */
+/* PRAGMA integrity_check and the search index's own check; 0 when both
+ * pass, EBB_ECORRUPT with the first problems otherwise. */
 int store_check(struct store *st, struct ebb_err *err);
 
-int store_begin(struct store *st, struct ebb_err *err);   /* BEGIN IMMEDIATE */
+/* BEGIN IMMEDIATE. Store functions that write called inside it join it
+ * (as savepoints) instead of committing on their own. */
+int store_begin(struct store *st, struct ebb_err *err);
 int store_commit(struct store *st, struct ebb_err *err);
 void store_rollback(struct store *st);
 
@@ -55,7 +62,9 @@ int store_channel_list(struct store *st, long long account_id, struct store_chan
 void store_channel_list_free(struct store_channel *c, size_t n);
 
 /* Remote ids of the messages stored for a channel with their flags, for
- * providers that sync by comparing listings (Maildir, IMAP sweep). */
+ * providers that sync by comparing listings (Maildir, IMAP sweep), in
+ * remote id order. A non-zero return from cb stops the walk and is returned.
+ * The flags include local changes not pushed yet. */
 typedef int (*store_remote_cb)(void *ctx, const char *remote_id, unsigned flags);
 int store_channel_remote_ids(struct store *st, long long channel_id, store_remote_cb cb,
 			     void *ctx, struct ebb_err *err);
@@ -78,7 +87,9 @@ struct batch_msg {
 	char *msgid;        /* Message-ID without <>, or platform id */
 	char *in_reply_to;
 	char *refs;         /* space-separated ids, oldest first */
-	char *thread_hint;  /* chat thread id; when set it is the thread key */
+	char *thread_hint;  /* chat thread id; when set it is the thread key (chat
+			     * providers set it for every message, e.g. the room
+			     * id for a room's main timeline) */
 	char *sender;       /* bare address or user id, lower case */
 	char *sender_name;  /* decoded display name */
 	char *recipients;   /* decoded To, for display */
@@ -107,7 +118,8 @@ struct batch_channel {
 	char *remote_id;
 	char *name;
 	int is_direct;
-	char *tier;         /* resolved tier for this channel (sync fills it) */
+	char *tier;         /* resolved tier for this channel (sync fills it); NULL
+			     * leaves the stored tier unchanged */
 	char *cursor;       /* new cursor, or NULL to leave unchanged */
 	long long uidvalidity; /* 0 = unchanged */
 	int reset;          /* UIDVALIDITY changed: forget cached remote ids first */
@@ -134,7 +146,9 @@ int batch_add_flag(struct store_batch *b, const char *channel, const char *remot
 int batch_add_removal(struct store_batch *b, const char *channel, const char *remote_id);
 /* Finds the channel entry with that remote id (to set its cursor). */
 struct batch_channel *batch_channel_find(struct store_batch *b, const char *remote_id);
-void batch_reset(struct store_batch *b);   /* frees contents, keeps it usable */
+/* Frees the contents and clears `more`, keeps it usable; progress_done and
+ * progress_total describe the whole pull and stay. */
+void batch_reset(struct store_batch *b);
 void batch_free(struct store_batch *b);
 
 /* What the due rule needs to know about a conversation after a batch. */
@@ -162,6 +176,20 @@ struct batch_result {
 	size_t conversations;      /* touched */
 };
 
+/* Threading: a message with thread_hint joins "t:" + hint. Otherwise it
+ * joins the conversation that already knows its Message-ID (another copy,
+ * or a reply that came first), else that of its In-Reply-To or References
+ * (newest first), else a mail conversation of the same account with the
+ * same subject (without Re:/Fwd:/Aw:/Sv:/[list]) whose last message is at
+ * most 30 days older, else a new one. Copies of one mail in two channels
+ * are two messages but count once. A new message from someone else brings
+ * a done or waiting conversation back to inbox. A channel reset (new
+ * UIDVALIDITY) deletes its messages but keeps conversations, so refetched
+ * mail finds its conversation and triage state again; a conversation left
+ * without messages stays (state kept) but is in no view.
+ * Events written: "arrival" (new message from someone else, at = sent_at,
+ * detail = sender), "reply" (new message from me), "state" (detail = the
+ * new state name). */
 int store_apply_batch(struct store *st, long long account_id, const struct store_batch *b,
 		      store_due_fn due, void *due_ctx, struct batch_result *res,
 		      struct ebb_err *err);
@@ -206,7 +234,10 @@ struct conv_row {
 };
 
 /* Keyset paging: first page with after == NULL, next pages with the last row
- * of the previous page. Same cost on the first and the millionth row. */
+ * of the previous page. Same cost on the first and the millionth row.
+ * Every view orders by (sort_key, id) ascending; sort_key is the view's own
+ * key (due: owed replies by due time, then the rest newest first; snoozed:
+ * snooze_until; the others: minus last_at, newest first). */
 struct conv_cursor {
 	long long sort_key;
 	long long id;
@@ -217,6 +248,7 @@ int store_conv_list(struct store *st, enum store_view view, const struct conv_cu
 int store_conv_list_before(struct store *st, enum store_view view,
 			   const struct conv_cursor *before, size_t limit, struct conv_row **rows,
 			   size_t *n, struct ebb_err *err);
+/* row->sort_key is the key of the due view. EBB_ENOENT for an unknown id. */
 int store_conv_get(struct store *st, long long id, struct conv_row *row, struct ebb_err *err);
 size_t store_conv_count(struct store *st, enum store_view view);
 void store_conv_row_clear(struct conv_row *r);
@@ -251,6 +283,8 @@ struct msg_row {
 	char *attachments;
 	int from_me;
 };
+/* Oldest first (sent_at, then id). A mail stored in two channels (INBOX and
+ * Sent) comes once: the copy stored first. */
 int store_msg_list(struct store *st, long long conv_id, struct msg_row **rows, size_t *n,
 		   struct ebb_err *err);
 void store_msg_rows_free(struct msg_row *rows, size_t n);
@@ -267,7 +301,9 @@ int store_pending_flags_clear(struct store *st, long long account_id,
 void store_flags_free(struct batch_flag *f, size_t n);
 
 /* ---- search ----------------------------------------------------------- */
-/* FTS5 MATCH over subject, sender and body; returns conversations, best first. */
+/* FTS5 MATCH over subject, sender (name and address) and body; returns
+ * conversations, best first (bm25, then newest). A query FTS5 cannot parse
+ * fails with EBB_EINVAL and a sentence starting "search: ". */
 int store_search(struct store *st, const char *fts_query, size_t limit, struct conv_row **rows,
 		 size_t *n, struct ebb_err *err);
 
