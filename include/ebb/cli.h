@@ -14,6 +14,11 @@ struct cli_env {
 int cli_sync(struct cli_env *env, int argc, char **argv);
 int cli_list(struct cli_env *env, int argc, char **argv);
 int cli_search(struct cli_env *env, int argc, char **argv);
+/* send --account A --to ADDR [--cc ADDR] --subject S [--in-reply-to ID]
+ * [--now | --at TIME]; the body is read from stdin. */
+int cli_send(struct cli_env *env, int argc, char **argv);
+/* outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID */
+int cli_outbox(struct cli_env *env, int argc, char **argv);
 /* done, inbox, later, mute, snooze ID UNTIL, waiting ID [UNTIL] */
 int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv);
 

@@ -11,6 +11,12 @@
 
 struct provider;
 
+/* What a send attempt tells the outbox. */
+struct send_result {
+	int uncertain;             /* the server may have accepted it: never resend by itself */
+	char server_id[128];       /* the platform's id for the message, when known */
+};
+
 struct provider_ops {
 	const char *kind;
 	/* Connects / checks the account; fills err with a sentence naming the cause. */
@@ -24,6 +30,10 @@ struct provider_ops {
 	/* Fetches the raw message for a body not stored yet; may be NULL. */
 	int (*fetch_raw)(struct provider *p, const char *channel, const char *remote_id,
 			 struct sbuf *raw, struct ebb_err *err);
+	/* Sends one outbox item. 0 = accepted by the server. On failure err says
+	 * why and res->uncertain tells whether it might have gone anyway. */
+	int (*send)(struct provider *p, const struct outbox_item *item, struct send_result *res,
+		    struct ebb_err *err);
 	/* Blocks until the server has news or timeout_ms passes (IDLE,
 	 * long-poll); NULL when the provider can only poll. */
 	int (*wait)(struct provider *p, int timeout_ms, struct ebb_err *err);
@@ -42,5 +52,14 @@ struct provider {
 const struct provider_ops *provider_lookup(const char *kind);
 
 extern const struct provider_ops maildir_provider_ops;
+
+/* Mail transport shared by the mail providers: sendmail_cmd (the message on
+ * stdin, recipients from its headers) or smtp_url. */
+int mail_send(const struct account_cfg *acc, const struct outbox_item *item,
+	      struct send_result *res, struct ebb_err *err);
+/* Files a copy of a sent message into a Maildir folder (created when
+ * missing), flagged seen, so the reply appears in its thread. */
+int maildir_file_copy(const char *root, const char *folder, const char *data, size_t len,
+		      struct ebb_err *err);
 
 #endif

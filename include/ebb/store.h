@@ -300,6 +300,84 @@ int store_pending_flags_clear(struct store *st, long long account_id,
 			      const struct batch_flag *done, size_t n, struct ebb_err *err);
 void store_flags_free(struct batch_flag *f, size_t n);
 
+/* ---- outbox ------------------------------------------------------------
+ * What the user wrote, waiting to go: queued (due now) or held (until
+ * release_at, the next reply block), then sending -> sent | failed |
+ * uncertain. A row is written with synchronous=FULL and its Message-ID or
+ * txn id before the first attempt; `uncertain` (a crash or timeout after the
+ * server may have accepted it) is never resent by itself. */
+enum outbox_state {
+	OUTBOX_QUEUED = 0,
+	OUTBOX_HELD,
+	OUTBOX_SENDING,
+	OUTBOX_SENT,
+	OUTBOX_FAILED,
+	OUTBOX_UNCERTAIN,
+	OUTBOX_CANCELLED,
+};
+const char *store_outbox_state_name(enum outbox_state s);
+
+struct outbox_new {
+	long long account_id;
+	long long conversation_id;   /* 0 = a new conversation */
+	const char *payload;         /* RFC 5322 message for mail, JSON for chat */
+	size_t payload_len;
+	const char *release_policy;  /* "next_block", "now", "at" */
+	time_t release_at;           /* when it may go; <= now = queued */
+	const char *msgid;           /* Message-ID (mail) */
+	const char *txn_id;          /* idempotency key (chat) */
+};
+
+struct outbox_item {
+	long long id;
+	long long account_id;
+	char *account;
+	long long conversation_id;
+	char *payload;
+	size_t payload_len;
+	char *release_policy;
+	time_t release_at;
+	enum outbox_state state;
+	char *msgid;
+	char *txn_id;
+	int attempts;
+	char *last_error;
+	time_t created_at;
+	time_t sent_at;              /* 0 until sent */
+};
+
+int store_outbox_add(struct store *st, const struct outbox_new *n, time_t now, long long *id,
+		     struct ebb_err *err);
+/* Every item not sent or cancelled (all when include_done), oldest first. */
+int store_outbox_list(struct store *st, int include_done, struct outbox_item **items,
+		      size_t *n, struct ebb_err *err);
+int store_outbox_get(struct store *st, long long id, struct outbox_item *item,
+		     struct ebb_err *err);
+/* Ids of queued or held items whose release_at <= now, oldest release first. */
+int store_outbox_due(struct store *st, time_t now, long long **ids, size_t *n,
+		     struct ebb_err *err);
+/* Held items whose release time passed before `since` (ebb was not running
+ * when they were due): the caller asks what to do with them. */
+int store_outbox_missed(struct store *st, time_t since, long long **ids, size_t *n,
+			struct ebb_err *err);
+/* queued/held -> sending, attempts + 1. EBB_EBUSY when another process took
+ * it first or it is no longer waiting. */
+int store_outbox_claim(struct store *st, long long id, time_t now, struct ebb_err *err);
+/* sending -> sent | failed | uncertain | queued (retry later); error may be NULL. */
+int store_outbox_finish(struct store *st, long long id, enum outbox_state state,
+			const char *error, time_t now, struct ebb_err *err);
+/* A waiting, failed or uncertain item (the user decided) gets a new release: held until release_at, or
+ * queued when release_at <= now. */
+int store_outbox_reschedule(struct store *st, long long id, const char *policy,
+			    time_t release_at, time_t now, struct ebb_err *err);
+int store_outbox_cancel(struct store *st, long long id, struct ebb_err *err);
+/* After a crash: items left in `sending` become `uncertain`. Call only while
+ * holding the outbox lock, so no other process is sending them. */
+int store_outbox_recover(struct store *st, size_t *recovered, struct ebb_err *err);
+size_t store_outbox_count(struct store *st, enum outbox_state state);
+void store_outbox_item_clear(struct outbox_item *item);
+void store_outbox_items_free(struct outbox_item *items, size_t n);
+
 /* ---- search ----------------------------------------------------------- */
 /* FTS5 MATCH over subject, sender (name and address) and body; returns
  * conversations, best first (bm25, then newest). A query FTS5 cannot parse

@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "ebb/config.h"
+#include "ebb/mime.h"
+#include "ebb/policy.h"
 #include "ebb/store.h"
 #include "ebb/util.h"
 
@@ -32,6 +34,33 @@ struct sync_due_ctx {
 	const struct account_cfg *acc;
 };
 void sync_due(void *ctx, const struct conv_facts *f, struct conv_due *out);
+
+/* ---- the outbox --------------------------------------------------------- */
+struct outbox_flush_result {
+	size_t sent, failed, uncertain, recovered;
+};
+/* Sends every outbox item due at `now`. Takes an exclusive lock on
+ * lock_path so only one ebb process sends; EBB_EBUSY when another holds it.
+ * Items left in `sending` by a crash become `uncertain` first. One line per
+ * item goes to report (may be NULL). */
+typedef void (*outbox_report_fn)(void *ctx, const struct outbox_item *item,
+				 enum outbox_state result, const char *detail);
+int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char *lock_path,
+		      time_t now, outbox_report_fn report, void *ctx,
+		      struct outbox_flush_result *res, struct ebb_err *err);
+
+/* Builds a mail from the draft (a fresh Message-ID stored in the row before
+ * any attempt) and queues it with the release rule: RELEASE_NEXT_BLOCK holds
+ * it until the next reply block unless now is inside one. */
+struct queued_mail {
+	long long id;
+	time_t release_at;
+	char msgid[256];
+};
+int sync_queue_mail(const struct ebb_config *cfg, struct store *st,
+		    const struct account_cfg *acc, struct mime_draft *draft, long long conv_id,
+		    enum policy_release release, time_t at, time_t now, struct queued_mail *out,
+		    struct ebb_err *err);
 
 /* Background engine for the UI: one worker thread per account with its own
  * store connection. After every committed batch (or error) a byte is written

@@ -21,6 +21,10 @@ static const char usage[] =
 	"                                 conversations of a view: due (default),\n"
 	"                                 all, waiting, later, snoozed, done, muted\n"
 	"  search QUERY [--json]          full-text search (SQLite FTS5 syntax)\n"
+	"  send --account A --to ADDR [--cc ADDR] --subject S [--in-reply-to ID]\n"
+	"       [--now | --at TIME]       queue a mail (body on stdin); held until\n"
+	"                                 the next reply block unless --now\n"
+	"  outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID\n"
 	"  done ID...                     archive conversations\n"
 	"  later ID... | mute ID... | inbox ID...\n"
 	"  snooze ID UNTIL                hide until UNTIL (+3h, tomorrow, monday,\n"
@@ -96,6 +100,10 @@ int main(int argc, char **argv)
 		status = cli_sync(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "list")) {
 		status = cli_list(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "send")) {
+		status = cli_send(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "outbox")) {
+		status = cli_outbox(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "search")) {
 		status = cli_search(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "done") || !strcmp(cmd, "later") || !strcmp(cmd, "mute") ||

@@ -521,6 +521,52 @@ static int maildir_fetch_raw(struct provider *p, const char *channel, const char
 	return rc ? ebb_err_set(err, rc, "out of memory") : EBB_OK;
 }
 
+int maildir_file_copy(const char *root, const char *folder, const char *data, size_t len,
+		      struct ebb_err *err)
+{
+	char dir[PATH_MAX], sub[PATH_MAX + 8], name[PATH_MAX + 64], tmp[PATH_MAX + 64];
+	if (strchr(folder, '/') || util_path(dir, sizeof dir, "%s/.%s", root, folder))
+		return ebb_err_set(err, EBB_EINVAL, "bad folder name %s", folder);
+	const char *subs[] = {"tmp", "new", "cur"};
+	for (size_t i = 0; i < 3; i++) {
+		if (util_path(sub, sizeof sub, "%s/%s", dir, subs[i]))
+			return ebb_err_set(err, EBB_ETOOBIG, "path too long");
+		int rc = util_mkdir_p(sub, 0700, err);
+		if (rc)
+			return rc;
+	}
+	/* Maildir delivery: write in tmp/, then rename into cur/ (seen). */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	char unique[128];
+	snprintf(unique, sizeof unique, "%lld.M%ldP%d.ebb", (long long)ts.tv_sec,
+		 ts.tv_nsec / 1000, (int)getpid());
+	if (util_path(tmp, sizeof tmp, "%s/tmp/%s", dir, unique) ||
+	    util_path(name, sizeof name, "%s/cur/%s:2,S", dir, unique))
+		return ebb_err_set(err, EBB_ETOOBIG, "path too long");
+	int rc = util_write_file_atomic(tmp, data, len, 0600, err);
+	if (rc)
+		return rc;
+	if (rename(tmp, name)) {
+		unlink(tmp);
+		return ebb_err_set(err, EBB_EIO, "cannot file the sent copy in %s: %s", dir,
+				   strerror(errno));
+	}
+	return EBB_OK;
+}
+
+/* A sent mail is also filed in .Sent so it joins its thread on next sync. */
+static int maildir_send(struct provider *p, const struct outbox_item *item,
+			struct send_result *res, struct ebb_err *err)
+{
+	int rc = mail_send(p->acc, item, res, err);
+	if (rc)
+		return rc;
+	/* The message went out; a missing Sent copy only hides it from its thread. */
+	(void)maildir_file_copy(p->acc->path, "Sent", item->payload, item->payload_len, NULL);
+	return EBB_OK;
+}
+
 static void maildir_close(struct provider *p)
 {
 	struct maildir *md = p->priv;
@@ -541,6 +587,7 @@ const struct provider_ops maildir_provider_ops = {
 	.pull = maildir_pull,
 	.push_flags = maildir_push_flags,
 	.fetch_raw = maildir_fetch_raw,
+	.send = maildir_send,
 	.wait = NULL,
 	.close = maildir_close,
 };

@@ -1,0 +1,177 @@
+/* sync/outbox: queues what the user wrote and releases it. A mail's
+ * Message-ID is stored before the first attempt; each item is claimed
+ * (queued -> sending) before its transport runs, so a crash leaves it in
+ * `sending`, which the next flush turns into `uncertain`, never a resend. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "ebb/provider.h"
+#include "ebb/sync.h"
+
+int sync_queue_mail(const struct ebb_config *cfg, struct store *st,
+		    const struct account_cfg *acc, struct mime_draft *draft, long long conv_id,
+		    enum policy_release release, time_t at, time_t now, struct queued_mail *out,
+		    struct ebb_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!draft->from)
+		draft->from = acc->from;
+	if (!draft->from)
+		return ebb_err_set(err, EBB_EINVAL, "account %s has no from = address to send with",
+				   acc->name);
+	if (mime_new_msgid(draft->from, out->msgid, sizeof out->msgid))
+		return ebb_err_set(err, EBB_EIO, "cannot make a Message-ID");
+	draft->msgid = out->msgid;
+	draft->date = now;
+	struct tm tm;
+	draft->gmtoff = tz_localtime(cfg->tz, now, &tm) ? 0 : tm.tm_gmtoff;
+	char *payload;
+	size_t len;
+	int rc = mime_build(draft, &payload, &len, err);
+	if (rc)
+		return rc;
+	long long account_id;
+	rc = store_account_ensure(st, acc->name, acc->kind, &account_id, err);
+	if (!rc) {
+		static const char *const policies[] = {"next_block", "now", "at"};
+		out->release_at = policy_release_time(&cfg->hours, release, at, now);
+		struct outbox_new n = {
+			.account_id = account_id, .conversation_id = conv_id, .payload = payload,
+			.payload_len = len, .release_policy = policies[release],
+			.release_at = out->release_at, .msgid = out->msgid,
+		};
+		rc = store_outbox_add(st, &n, now, &out->id, err);
+	}
+	free(payload);
+	return rc;
+}
+
+/* One provider per account, opened on first use during a flush. */
+struct open_provider {
+	const struct account_cfg *acc;
+	struct provider p;
+	int opened;
+	int failed;
+	struct ebb_err err;
+};
+
+static struct open_provider *provider_for(struct open_provider *ps, size_t n, struct store *st,
+					  const char *account)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct open_provider *op = &ps[i];
+		if (strcmp(op->acc->name, account))
+			continue;
+		if (!op->opened && !op->failed) {
+			op->p.ops = provider_lookup(op->acc->kind);
+			op->p.acc = op->acc;
+			op->p.store = st;
+			if (!op->p.ops || !op->p.ops->send) {
+				ebb_err_set(&op->err, EBB_EINVAL, "account %s (kind %s) cannot send yet",
+					    op->acc->name, op->acc->kind);
+				op->failed = 1;
+			} else if (op->p.ops->open(&op->p, &op->err)) {
+				op->failed = 1;
+				if (op->p.ops->close)
+					op->p.ops->close(&op->p);
+			} else {
+				op->opened = 1;
+			}
+		}
+		return op;
+	}
+	return NULL;
+}
+
+static int take_lock(const char *path, int *fd, struct ebb_err *err)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return ebb_err_set(err, EBB_EIO, "cannot open the outbox lock %s: %s", path,
+				   strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		close(*fd);
+		*fd = -1;
+		return ebb_err_set(err, EBB_EBUSY, "another ebb is sending the outbox right now; "
+				   "it will send these items too");
+	}
+	return EBB_OK;
+}
+
+static void send_one(struct store *st, struct open_provider *op, struct outbox_item *it,
+		     time_t now, outbox_report_fn report, void *ctx,
+		     struct outbox_flush_result *res)
+{
+	struct ebb_err err = {0};
+	if (!op || op->failed) {
+		/* The account cannot send: leave the item waiting, say why. */
+		const char *why = op ? op->err.msg : "its account is no longer in the config";
+		if (report)
+			report(ctx, it, OUTBOX_FAILED, why);
+		res->failed++;
+		return;
+	}
+	if (store_outbox_claim(st, it->id, now, &err))
+		return;  /* another process took it, or it was cancelled meanwhile */
+	struct send_result sr = {0};
+	enum outbox_state result = OUTBOX_SENT;
+	if (op->p.ops->send(&op->p, it, &sr, &err))
+		result = sr.uncertain ? OUTBOX_UNCERTAIN : OUTBOX_FAILED;
+	const char *detail = result == OUTBOX_SENT ? NULL : err.msg;
+	struct ebb_err ferr = {0};
+	if (store_outbox_finish(st, it->id, result, detail, now, &ferr) && report)
+		report(ctx, it, OUTBOX_UNCERTAIN, ferr.msg);
+	if (result == OUTBOX_SENT)
+		store_event_add(st, now, "sent", it->conversation_id, 0, it->msgid, NULL);
+	if (report)
+		report(ctx, it, result, detail);
+	if (result == OUTBOX_SENT)
+		res->sent++;
+	else if (result == OUTBOX_UNCERTAIN)
+		res->uncertain++;
+	else
+		res->failed++;
+}
+
+int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char *lock_path,
+		      time_t now, outbox_report_fn report, void *ctx,
+		      struct outbox_flush_result *res, struct ebb_err *err)
+{
+	memset(res, 0, sizeof *res);
+	int lock_fd;
+	int rc = take_lock(lock_path, &lock_fd, err);
+	if (rc)
+		return rc;
+	rc = store_outbox_recover(st, &res->recovered, err);
+	long long *ids = NULL;
+	size_t nids = 0;
+	if (!rc)
+		rc = store_outbox_due(st, now, &ids, &nids, err);
+	struct open_provider *ps = NULL;
+	if (!rc && nids) {
+		ps = calloc(cfg->naccounts ? cfg->naccounts : 1, sizeof *ps);
+		if (!ps)
+			rc = ebb_err_set(err, EBB_ENOMEM, "out of memory");
+		for (size_t i = 0; ps && i < cfg->naccounts; i++)
+			ps[i].acc = &cfg->accounts[i];
+	}
+	for (size_t i = 0; !rc && i < nids; i++) {
+		struct outbox_item it;
+		if (store_outbox_get(st, ids[i], &it, NULL))
+			continue;
+		send_one(st, provider_for(ps, cfg->naccounts, st, it.account), &it, now, report, ctx,
+			 res);
+		store_outbox_item_clear(&it);
+	}
+	for (size_t i = 0; ps && i < cfg->naccounts; i++)
+		if (ps[i].opened && ps[i].p.ops->close)
+			ps[i].p.ops->close(&ps[i].p);
+	free(ps);
+	free(ids);
+	close(lock_fd);
+	return rc;
+}
