@@ -4,6 +4,7 @@
 #define EBB_UI_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "ebb/config.h"
 #include "ebb/util.h"
@@ -11,15 +12,29 @@
 /* Makes text safe to draw: C0/C1 controls, DEL, ESC/CSI/OSC/DCS sequences,
  * bidi overrides and isolates (U+202A-202E, U+2066-2069), U+200E/F, BOM and
  * invalid UTF-8 are replaced by U+FFFD (a whole escape sequence by one).
- * Tabs become a space, newlines too unless keep_newlines. The output is valid
- * UTF-8, always NUL-terminated, cut on a character boundary when outlen is
- * too small. Returns the output length in bytes. */
+ * Tabs become a space, newlines (LF or CR LF) too unless keep_newlines; a
+ * lone CR and NUL are controls like the others. An escape sequence without
+ * its terminator ends after 256 bytes. The output is valid UTF-8, always
+ * NUL-terminated, cut on a character boundary when outlen is too small.
+ * Returns the output length in bytes. */
 size_t ui_sanitize(const char *in, size_t inlen, char *out, size_t outlen, int keep_newlines);
 /* Display width of sanitized UTF-8 text (wcwidth; wide = 2, combining = 0). */
 int ui_text_width(const char *s, size_t len);
 /* Copies at most `cols` display columns of sanitized s into out, ending with
  * "…" when cut. Returns the display width written. */
 int ui_fit(const char *s, int cols, char *out, size_t outlen);
+/* Word wrap: the byte length of the first line of at most `cols` columns of
+ * sanitized, newline-free s[0..len), broken after the last space that fits
+ * (else on a character boundary; never inside a character or before its
+ * combining marks). *next is where the following line starts (spaces at the
+ * break skipped); it is always > 0 when len > 0. */
+size_t ui_wrap(const char *s, size_t len, int cols, size_t *next);
+
+/* Age of a message for a list column: "now", "42m", "3h", "2d", "Nov 3"
+ * (same year in tz), "Nov 2024". tz NULL = UTC. */
+void ui_format_age(time_t t, time_t now, const struct ebb_tz *tz, char *out, size_t outlen);
+/* A date for headers: "Tue, 24 Nov 2026 09:00 +0100" in tz (NULL = UTC). */
+void ui_format_date(time_t t, const struct ebb_tz *tz, char *out, size_t outlen);
 
 struct ui_opts {
 	const struct ebb_config *cfg;

@@ -167,6 +167,8 @@ static int cmp_known(const void *a, const void *b)
 static struct known_msg *find_known(struct folder_scan *fs, const char *remote_id)
 {
 	struct known_msg key = {.remote_id = (char *)remote_id};
+	if (!fs->nknown)
+		return NULL;
 	return bsearch(&key, fs->known, fs->nknown, sizeof key, cmp_known);
 }
 
@@ -277,7 +279,8 @@ static int scan_start(struct provider *p, const char *remote_id, struct folder_s
 		scan_free(fs);
 		return rc;
 	}
-	qsort(fs->known, fs->nknown, sizeof *fs->known, cmp_known);
+	if (fs->nknown)  /* qsort and bsearch want a real array even for 0 items */
+		qsort(fs->known, fs->nknown, sizeof *fs->known, cmp_known);
 	*out = fs;
 	return EBB_OK;
 }
