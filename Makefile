@@ -66,11 +66,11 @@ $(B)/asan/libebb.a: $(LIB_OBJ_ASAN)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libebb.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(B)/libebb.a $(TEST_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -Isrc -o $@ $< $(B)/libebb.a $(TEST_LIBS) $(PKG_LIBS)
 
 $(B)/tests-asan/%: tests/unit/%.c $(B)/asan/libebb.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(TEST_CFLAGS) -Itests/unit -o $@ $< $(B)/asan/libebb.a $(TEST_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(TEST_CFLAGS) -Itests/unit -Isrc -o $@ $< $(B)/asan/libebb.a $(TEST_LIBS) $(PKG_LIBS)
 
 # libFuzzer: the library again, built by clang with coverage instrumentation.
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
