@@ -159,7 +159,31 @@ static const char migration_1[] =
 	"CREATE INDEX event_conversation ON event(conversation_id, at);\n"
 	"CREATE INDEX event_channel ON event(channel_id);\n";
 
+/* Version 2: drafts saved while the user types (so a crash loses nothing),
+ * the user's own say on whether a reply is owed (`n` in the inbox), and
+ * the round-up fields of a decision. */
+static const char migration_2[] =
+	"CREATE TABLE draft(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  account_id INTEGER REFERENCES account(id) ON DELETE CASCADE,\n"
+	"  conversation_id INTEGER REFERENCES conversation(id) ON DELETE SET NULL,\n"
+	"  in_reply_to TEXT,\n"
+	"  refs TEXT,\n"
+	"  to_addrs TEXT NOT NULL DEFAULT '',\n"
+	"  cc_addrs TEXT NOT NULL DEFAULT '',\n"
+	"  subject TEXT NOT NULL DEFAULT '',\n"
+	"  body TEXT NOT NULL DEFAULT '',\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  updated_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX draft_updated ON draft(updated_at);\n"
+	/* NULL = the rule decides; 0 = no reply owed; 1 = a reply is owed. */
+	"ALTER TABLE conversation ADD COLUMN reply_override INTEGER;\n"
+	"ALTER TABLE decision ADD COLUMN account_id INTEGER REFERENCES account(id)"
+	" ON DELETE CASCADE;\n";
+
 const struct store_migration store_migrations[] = {
 	{1, migration_1},
+	{2, migration_2},
 };
 const size_t store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -16,6 +16,7 @@
 
 #include "ebb/store.h"
 #include "../../src/store/store_int.h"
+#include "store/schema.h"
 
 #define T0 ((time_t)1700000000)
 #define DAY 86400
@@ -270,12 +271,12 @@ static void test_migrate_empty_file(void **state)
 	struct store *st = NULL;
 	struct ebb_err err = {0};
 	assert_int_equal(store_open(path, &st, &err), 0);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_conv_count(st, VIEW_ALL), 0);
 	assert_int_equal(store_check(st, &err), 0);
 	store_close(st);
 	assert_int_equal(store_open(":memory:", &st, &err), 0);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
 	/* A missing directory is a clear error, not a crash. */
 	snprintf(path, sizeof path, "%s/no/such/dir.db", f->dir);
@@ -301,7 +302,9 @@ static void test_newer_version_refused(void **state)
 	struct store *st = NULL;
 	assert_int_equal(store_open(f->path, &st, &err), EBB_EVERSION);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "newer ebb (schema 7, this ebb knows 1)"));
+	char want[80];
+	snprintf(want, sizeof want, "newer ebb (schema 7, this ebb knows %d)", STORE_SCHEMA_VERSION);
+	assert_non_null(strstr(err.msg, want));
 	assert_non_null(strstr(err.msg, f->path));
 	assert_int_equal(store_open_readonly(f->path, &st, &err), EBB_EVERSION);
 	char *after = read_all(f->path, &after_len);
@@ -1186,6 +1189,35 @@ static void test_batch_errors_roll_back(void **state)
 	batch_free(&b);   /* twice is harmless */
 }
 
+/* A database written by the first schema opens under the current one with
+ * its data kept and the new tables in place. */
+static void test_migrate_from_v1(void **state)
+{
+	struct fx *f = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/v1.db", f->dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(store_migrations[0].version, 1);
+	assert_int_equal(sqlite3_exec(db, store_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;"
+				      "INSERT INTO account(name, kind) VALUES('old', 'maildir');",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct store *st = NULL;
+	struct ebb_err err = {0};
+	assert_int_equal(store_open(path, &st, &err), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	long long id = 0;
+	assert_int_equal(store_account_ensure(st, "old", "maildir", &id, &err), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(sqlite3_exec(st->db, "SELECT count(*) FROM draft;"
+				      "SELECT reply_override FROM conversation;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_check(st, &err), 0);
+	store_close(st);
+}
+
 static void test_readonly(void **state)
 {
 	struct fx *f = *state;
@@ -1196,7 +1228,7 @@ static void test_readonly(void **state)
 	struct store *ro = NULL;
 	struct ebb_err err = {0};
 	assert_int_equal(store_open_readonly(f->path, &ro, &err), 0);
-	assert_int_equal(store_schema_version(ro), 1);
+	assert_int_equal(store_schema_version(ro), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_conv_count(ro, VIEW_DUE), 1);
 	assert_int_equal(store_check(ro, &err), 0);
 	long long id;
@@ -1232,6 +1264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_reopen_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_in_reply_to_and_refs, setup, teardown),
