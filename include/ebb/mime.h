@@ -26,18 +26,22 @@ struct mime_attachment {
 
 struct mime_message {
 	char *msgid;         /* without <>; NULL when missing */
-	char *in_reply_to;   /* first id, without <> */
-	char *references;    /* ids separated by single spaces, oldest first */
+	char *in_reply_to;   /* first id, without <>; NULL when missing */
+	char *references;    /* ids separated by single spaces, oldest first (the
+				first and the last 99 when longer); NULL when missing */
 	char *from_addr;     /* lower-cased bare address, "" when missing */
 	char *from_name;     /* decoded display name, "" when missing */
-	char *to;            /* decoded To for display: "Ann <a@x>, b@y" */
-	char *to_addrs;      /* lower-cased bare addresses, comma-separated */
-	char *cc;
-	char *cc_addrs;
+	char *to;            /* decoded To for display: "Ann <a@x>, b@y"; "" when missing */
+	char *to_addrs;      /* lower-cased bare addresses joined by "," (no
+				spaces): "a@x,b@y"; "" when missing */
+	char *cc;            /* like to */
+	char *cc_addrs;      /* like to_addrs */
 	char *subject;       /* decoded, valid UTF-8, "" when missing */
-	char *list_id;       /* List-Id, NULL when not a list message */
+	char *list_id;       /* the id of List-Id (the part in <>), NULL when not
+				a list message */
 	time_t date;         /* Date header, 0 when missing or unparsable */
-	char *text;          /* chosen body as UTF-8 text */
+	char *text;          /* chosen body as UTF-8 text, LF line ends; "" when
+				there is none. Never NULL. */
 	int text_from_html;  /* body was HTML converted to text */
 	struct mime_attachment *att;
 	size_t natt;
@@ -61,5 +65,26 @@ char *mime_html_to_text(const char *html, size_t len);
 /* First meaningful line(s) of a body, quotes and signatures skipped, single
  * spaced, at most outlen-1 bytes, cut on a UTF-8 boundary. */
 void mime_snippet(const char *text, char *out, size_t outlen);
+
+/* ---- writing ------------------------------------------------------------
+ * An outgoing message: From/To/Cc/Subject encoded as RFC 2047 where needed,
+ * a text/plain UTF-8 body in 7-bit-safe transfer encoding, Date and the
+ * given Message-ID, In-Reply-To/References for replies. LF line ends (the
+ * SMTP transport turns them into CRLF). */
+struct mime_draft {
+	const char *from;         /* "Sam Rivera <sam@example.com>" */
+	const char *to;           /* comma-separated addresses */
+	const char *cc;           /* may be NULL */
+	const char *subject;
+	const char *body;         /* UTF-8 text */
+	const char *in_reply_to;  /* id without <>, may be NULL */
+	const char *references;   /* space-separated ids without <>, may be NULL */
+	const char *msgid;        /* id without <> (mime_new_msgid) */
+	time_t date;
+	long gmtoff;              /* offset of the Date header, seconds east of UTC */
+};
+int mime_build(const struct mime_draft *d, char **out, size_t *len, struct ebb_err *err);
+/* A fresh, unguessable Message-ID (without <>) in the domain of from_addr. */
+int mime_new_msgid(const char *from_addr, char *out, size_t outlen);
 
 #endif

@@ -18,7 +18,7 @@
 #endif
 
 /* Tuesday 2026-11-24 08:00 Europe/Berlin: before the first reply block. */
-#define DEMO_NOW "1795504800"
+#define DEMO_NOW "1795503600"
 
 static int is_demo_dir(const char *dir)
 {

@@ -1,0 +1,29 @@
+/* mime/mime_internal: helpers shared by the files of the mime module only:
+ * the one set of GMime parser options and the UTF-8 cleaning every output
+ * string goes through. */
+#ifndef EBB_MIME_INTERNAL_H
+#define EBB_MIME_INTERNAL_H
+
+#include <stddef.h>
+
+#include <gmime/gmime.h>
+
+#include "ebb/util.h"
+
+/* Raw header values longer than this are cut before decoding: no useful
+ * subject or address list is that long, and hostile ones are. */
+#define MIME_MAX_HEADER (64u * 1024)
+
+/* Parser options shared read-only by every thread (initialises GMime on
+ * first use). Never NULL after mime_init. */
+GMimeParserOptions *mime_options(void);
+
+/* Appends s[0..n) to sb as valid UTF-8: invalid or truncated sequences
+ * become U+FFFD, NUL bytes are dropped. Returns 0 or EBB_ENOMEM. */
+int mime_append_clean(struct sbuf *sb, const char *s, size_t n);
+/* A malloc'd valid UTF-8 copy of s[0..n); NULL only on ENOMEM. */
+char *mime_dup_clean(const char *s, size_t n);
+/* Length of the longest prefix of s[0..n) that ends on a UTF-8 boundary. */
+size_t mime_utf8_cut(const char *s, size_t n);
+
+#endif

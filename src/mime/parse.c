@@ -1,0 +1,716 @@
+/* mime/parse: turns one raw message into decoded headers, one body text and
+ * the list of attachments, within the bounds of ebb/mime.h. GMime parses;
+ * this file decides what a reader sees. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebb/mime.h"
+#include "mime_internal.h"
+
+#define MAX_ADDRS 256   /* addresses kept per header */
+#define MAX_REFS 100    /* References ids kept: the first and the last 99 */
+#define MAX_ID 512      /* longest Message-ID kept */
+#define MAX_TYPE 128    /* longest content type kept */
+#define MAX_LIST_ID 256
+
+struct walk {
+	struct mime_message *m;
+	struct sbuf text;
+	size_t nparts;
+	size_t capatt;
+	int oom;
+};
+
+/* ---- small string helpers ------------------------------------------------ */
+
+static void lower_ascii(char *s)
+{
+	for (; *s; s++) {
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+	}
+}
+
+/* One line of display text: breaks and tabs become spaces, ends trimmed. */
+static void one_line(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	}
+	util_trim(s);
+}
+
+static char *clean_str(const char *s)
+{
+	return mime_dup_clean(s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *raw_header(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = list ? g_mime_header_list_get_header(list, name) : NULL;
+	return h ? g_mime_header_get_raw_value(h) : NULL;
+}
+
+/* Decoded value of a header, "" when missing; NULL only on ENOMEM. */
+static char *decoded_header(GMimeObject *obj, const char *name)
+{
+	const char *raw = raw_header(obj, name);
+	return mime_decode_header(raw ? raw : "", raw ? strlen(raw) : 0);
+}
+
+/* ---- identifiers ----------------------------------------------------------- */
+
+/* An id goes into space-separated lists and database keys: it must be one
+ * plausible token. */
+static int id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > MAX_ID)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (c <= 0x20 || c == 0x7F || c == '<' || c == '>')
+			return 0;
+	}
+	return 1;
+}
+
+/* Reads the ids of In-Reply-To or References: *first gets the first id,
+ * *all (when given) every kept id, oldest first, single spaces. */
+static int read_ids(GMimeObject *obj, const char *name, char **first, char **all)
+{
+	const char *raw = raw_header(obj, name);
+	if (!raw)
+		return EBB_OK;
+	char *bounded = g_strndup(raw, MIME_MAX_HEADER);
+	GMimeReferences *refs = g_mime_references_parse(mime_options(), bounded);
+	g_free(bounded);
+	if (!refs)
+		return EBB_OK;
+	int n = g_mime_references_length(refs);
+	struct sbuf sb = {0};
+	int rc = EBB_OK;
+	for (int i = 0; i < n && rc == EBB_OK; i++) {
+		/* a thread root and the recent ancestors are what threading needs */
+		if (i > 0 && i < n - (MAX_REFS - 1))
+			continue;
+		const char *id = g_mime_references_get_message_id(refs, i);
+		if (!id || !id_ok(id))
+			continue;
+		if (first && !*first) {
+			*first = clean_str(id);
+			if (!*first)
+				rc = EBB_ENOMEM;
+		}
+		if (!all)
+			break;
+		if ((sb.len && sbuf_putc(&sb, ' ')) || mime_append_clean(&sb, id, strlen(id)))
+			rc = EBB_ENOMEM;
+	}
+	g_mime_references_free(refs);
+	if (rc == EBB_OK && all && sb.len)
+		*all = sbuf_detach(&sb);
+	sbuf_free(&sb);
+	return rc;
+}
+
+/* ---- addresses ------------------------------------------------------------- */
+
+struct addr_out {
+	struct sbuf display;   /* "Ann <a@x>, b@y" */
+	struct sbuf addrs;     /* "a@x,b@y" */
+	int count;
+	int oom;
+};
+
+static int needs_quotes(const char *name)
+{
+	return strpbrk(name, ",;<>\"@:()[]\\") != NULL;
+}
+
+static void add_mailbox(struct addr_out *a, InternetAddress *ia)
+{
+	const char *addr_raw = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+	char *addr = clean_str(addr_raw);
+	char *name = clean_str(internet_address_get_name(ia));
+	if (!addr || !name) {
+		a->oom = 1;
+		goto out;
+	}
+	one_line(name);
+	one_line(addr);
+	lower_ascii(addr);
+	if (!addr[0] && !name[0])
+		goto out;
+	struct sbuf *d = &a->display;
+	int rc = 0;
+	if (d->len)
+		rc |= sbuf_puts(d, ", ");
+	if (name[0]) {
+		if (needs_quotes(name)) {
+			rc |= sbuf_putc(d, '"');
+			for (const char *p = name; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					rc |= sbuf_putc(d, '\\');
+				rc |= sbuf_putc(d, *p);
+			}
+			rc |= sbuf_putc(d, '"');
+		} else {
+			rc |= sbuf_puts(d, name);
+		}
+		if (addr[0])
+			rc |= sbuf_printf(d, " <%s>", addr);
+	} else {
+		rc |= sbuf_puts(d, addr);
+	}
+	if (addr[0]) {
+		if (a->addrs.len)
+			rc |= sbuf_putc(&a->addrs, ',');
+		rc |= sbuf_puts(&a->addrs, addr);
+	}
+	if (rc)
+		a->oom = 1;
+	a->count++;
+out:
+	free(addr);
+	free(name);
+}
+
+static void add_list(struct addr_out *a, InternetAddressList *list, int depth)
+{
+	if (!list)
+		return;
+	int n = internet_address_list_length(list);
+	for (int i = 0; i < n && a->count < MAX_ADDRS && !a->oom; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			if (depth < 2)
+				add_list(a, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+					 depth + 1);
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			add_mailbox(a, ia);
+		}
+	}
+}
+
+/* Fills *display and *addrs ("" when the header is missing). */
+static int read_addresses(InternetAddressList *list, char **display, char **addrs)
+{
+	struct addr_out a = {0};
+	add_list(&a, list, 0);
+	if (!a.oom && !a.display.buf && sbuf_append(&a.display, "", 0))
+		a.oom = 1;
+	if (!a.oom && !a.addrs.buf && sbuf_append(&a.addrs, "", 0))
+		a.oom = 1;
+	if (a.oom) {
+		sbuf_free(&a.display);
+		sbuf_free(&a.addrs);
+		return EBB_ENOMEM;
+	}
+	*display = sbuf_detach(&a.display);
+	*addrs = sbuf_detach(&a.addrs);
+	return EBB_OK;
+}
+
+static InternetAddressMailbox *first_mailbox(InternetAddressList *list, int depth)
+{
+	int n = list ? internet_address_list_length(list) : 0;
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+			if (addr && addr[0])
+				return INTERNET_ADDRESS_MAILBOX(ia);
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 2) {
+			InternetAddressList *members =
+				internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			InternetAddressMailbox *mb = first_mailbox(members, depth + 1);
+			if (mb)
+				return mb;
+		}
+	}
+	return NULL;
+}
+
+/* A From that GMime could not parse: take what is inside <...>, else the
+ * first word with an '@'. */
+static char *from_fallback(const char *value)
+{
+	const char *lt = strrchr(value, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	if (lt && gt && gt > lt + 1)
+		return util_strndup(lt + 1, (size_t)(gt - lt - 1));
+	const char *at = strchr(value, '@');
+	if (!at)
+		return util_strndup("", 0);
+	const char *s = at, *e = at;
+	while (s > value && !strchr(" \t,;<>\"'()", s[-1]))
+		s--;
+	while (*e && !strchr(" \t,;<>\"'()", *e))
+		e++;
+	return util_strndup(s, (size_t)(e - s));
+}
+
+static int read_from(GMimeMessage *msg, struct mime_message *m)
+{
+	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg), 0);
+	if (mb) {
+		m->from_addr = clean_str(internet_address_mailbox_get_addr(mb));
+		m->from_name = clean_str(internet_address_get_name(INTERNET_ADDRESS(mb)));
+	} else {
+		char *value = decoded_header(GMIME_OBJECT(msg), "From");
+		if (!value)
+			return EBB_ENOMEM;
+		m->from_addr = from_fallback(value);
+		m->from_name = util_strndup("", 0);
+		free(value);
+	}
+	if (!m->from_addr || !m->from_name)
+		return EBB_ENOMEM;
+	one_line(m->from_addr);
+	lower_ascii(m->from_addr);
+	one_line(m->from_name);
+	return EBB_OK;
+}
+
+static int read_list_id(GMimeMessage *msg, struct mime_message *m)
+{
+	if (!raw_header(GMIME_OBJECT(msg), "List-Id"))
+		return EBB_OK;
+	char *value = decoded_header(GMIME_OBJECT(msg), "List-Id");
+	if (!value)
+		return EBB_ENOMEM;
+	/* "Team news <news.example.com>": the part in <> is the stable id */
+	char *start = value, *lt = strrchr(value, '<');
+	if (lt) {
+		char *gt = strchr(lt, '>');
+		if (gt) {
+			*gt = '\0';
+			start = lt + 1;
+		}
+	}
+	util_trim(start);
+	int rc = EBB_OK;
+	size_t n = strlen(start);
+	if (n && n <= MAX_LIST_ID && !(m->list_id = util_strndup(start, n)))
+		rc = EBB_ENOMEM;
+	free(value);
+	return rc;
+}
+
+/* ---- the body -------------------------------------------------------------- */
+
+static int type_is(GMimeObject *obj, const char *type, const char *subtype)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	return ct && g_mime_content_type_is_type(ct, type, subtype);
+}
+
+static int is_attachment(GMimeObject *obj)
+{
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
+	return d && g_mime_content_disposition_is_attachment(d);
+}
+
+/* Inline text/plain or text/html: part of what the sender wrote. */
+static int is_body_text(GMimeObject *obj, int *html)
+{
+	if (!GMIME_IS_PART(obj) || is_attachment(obj))
+		return 0;
+	if (type_is(obj, "text", "plain")) {
+		*html = 0;
+		return 1;
+	}
+	if (type_is(obj, "text", "html")) {
+		*html = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Undoes the transfer encoding of a leaf part. Keeps at most max bytes in
+ * out (when given) and returns the whole decoded size, so an attachment's
+ * size is exact without holding it in memory. */
+static size_t part_decode(GMimePart *part, struct sbuf *out, size_t max, int *oom)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	if (!content)
+		return 0;
+	GMimeStream *src = g_mime_data_wrapper_get_stream(content);
+	if (!src || g_mime_stream_reset(src) == -1)
+		return 0;
+	GMimeStream *filtered = g_mime_stream_filter_new(src);
+	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
+	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+		GMimeFilter *decoder = g_mime_filter_basic_new(enc, FALSE);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decoder);
+		g_object_unref(decoder);
+	}
+	char buf[8192];
+	size_t total = 0;
+	unsigned idle = 0;
+	for (;;) {
+		ssize_t n = g_mime_stream_read(filtered, buf, sizeof(buf));
+		if (n > 0) {
+			idle = 0;
+			total += (size_t)n;
+			if (out && !*oom && out->len < max) {
+				size_t take = (size_t)n < max - out->len ? (size_t)n : max - out->len;
+				if (sbuf_append(out, buf, take))
+					*oom = 1;
+			}
+			continue;
+		}
+		/* a filter may swallow a whole read (white space in base64) */
+		if (n < 0 || g_mime_stream_eos(filtered) || ++idle > (1u << 20))
+			break;
+	}
+	g_object_unref(filtered);
+	return total;
+}
+
+/* Appends the text of a body part; returns 1 when it added any. */
+static int add_text(struct walk *w, GMimeObject *obj, int html)
+{
+	if (w->oom || w->text.len >= MIME_MAX_TEXT)
+		return 0;
+	struct sbuf raw = {0};
+	part_decode(GMIME_PART(obj), &raw, MIME_MAX_TEXT, &w->oom);
+	if (w->oom) {
+		sbuf_free(&raw);
+		return 0;
+	}
+	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
+	char *u = mime_to_utf8(raw.buf ? raw.buf : "", raw.len, charset);
+	sbuf_free(&raw);
+	if (u && html) {
+		char *plain = mime_html_to_text(u, strlen(u));
+		free(u);
+		u = plain;
+	}
+	if (!u) {
+		w->oom = 1;
+		return 0;
+	}
+	/* one newline convention: CRLF and lone CR become LF */
+	size_t n = 0;
+	for (size_t i = 0; u[i]; i++) {
+		if (u[i] == '\r') {
+			if (u[i + 1] != '\n')
+				u[n++] = '\n';
+			continue;
+		}
+		u[n++] = u[i];
+	}
+	while (n && (u[n - 1] == '\n' || u[n - 1] == ' ' || u[n - 1] == '\t'))
+		n--;
+	u[n] = '\0';
+	size_t lead = strspn(u, " \t\n");
+	if (lead == n) {
+		free(u);
+		return 0;
+	}
+	int rc = 0;
+	if (w->text.len)
+		rc = sbuf_puts(&w->text, "\n\n");
+	size_t room = MIME_MAX_TEXT > w->text.len ? MIME_MAX_TEXT - w->text.len : 0;
+	size_t take = n < room ? n : mime_utf8_cut(u, room);
+	if (!rc)
+		rc = sbuf_append(&w->text, u, take);
+	free(u);
+	if (rc) {
+		w->oom = 1;
+		return 0;
+	}
+	if (html)
+		w->m->text_from_html = 1;
+	return 1;
+}
+
+static int push_attachment(struct walk *w, char *filename, char *type, size_t size)
+{
+	struct mime_message *m = w->m;
+	if (!type) {
+		free(filename);
+		return EBB_ENOMEM;
+	}
+	if (m->natt == w->capatt) {
+		size_t cap = w->capatt ? w->capatt * 2 : 4;
+		struct mime_attachment *p = realloc(m->att, cap * sizeof(*p));
+		if (!p) {
+			free(filename);
+			free(type);
+			return EBB_ENOMEM;
+		}
+		m->att = p;
+		w->capatt = cap;
+	}
+	m->att[m->natt].filename = filename;
+	m->att[m->natt].content_type = type;
+	m->att[m->natt].size = size;
+	m->natt++;
+	return EBB_OK;
+}
+
+static char *type_of(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	char *mime = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	char *type = clean_str(mime ? mime : "application/octet-stream");
+	g_free(mime);
+	if (!type)
+		return NULL;
+	one_line(type);
+	lower_ascii(type);
+	if (strlen(type) > MAX_TYPE)
+		type[mime_utf8_cut(type, MAX_TYPE)] = '\0';
+	return type;
+}
+
+/* A file name from a message only ever names a file: no directories. */
+static char *clean_filename(const char *name)
+{
+	if (!name)
+		return NULL;
+	const char *base = name;
+	for (const char *p = name; *p; p++) {
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	}
+	char *f = clean_str(base);
+	if (f)
+		one_line(f);
+	return f;
+}
+
+static void add_part_attachment(struct walk *w, GMimeObject *obj)
+{
+	char *filename = NULL;
+	const char *name = g_mime_part_get_filename(GMIME_PART(obj));
+	if (name && !(filename = clean_filename(name))) {
+		w->oom = 1;
+		return;
+	}
+	size_t size = part_decode(GMIME_PART(obj), NULL, 0, &w->oom);
+	if (push_attachment(w, filename, type_of(obj), size))
+		w->oom = 1;
+}
+
+/* A forwarded message (message/rfc822) is listed, not read into the body. */
+static void add_message_attachment(struct walk *w, GMimeObject *obj)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	size_t size = 0;
+	if (inner) {
+		GMimeStream *counter = g_mime_stream_null_new();
+		ssize_t n = g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, counter);
+		g_object_unref(counter);
+		size = n > 0 ? (size_t)n : 0;
+	}
+	const char *name = g_mime_object_get_content_disposition_parameter(obj, "filename");
+	if (!name)
+		name = g_mime_object_get_content_type_parameter(obj, "name");
+	char *filename = NULL;
+	if (name) {
+		filename = clean_filename(name);
+	} else if (inner) {
+		char *subject = decoded_header(GMIME_OBJECT(inner), "Subject");
+		if (subject && subject[0]) {
+			struct sbuf sb = {0};
+			if (sbuf_printf(&sb, "%s.eml", subject) == EBB_OK)
+				filename = sbuf_detach(&sb);
+			sbuf_free(&sb);
+		} else if (subject) {
+			filename = util_strndup("message.eml", 11);
+		}
+		free(subject);
+	} else {
+		filename = util_strndup("message.eml", 11);
+	}
+	if (!filename) {
+		w->oom = 1;
+		return;
+	}
+	if (push_attachment(w, filename, type_of(obj), size))
+		w->oom = 1;
+}
+
+static void walk(struct walk *w, GMimeObject *obj, int depth);
+
+/* multipart/alternative: text/plain when it says anything, else the HTML
+ * version, else a nested multipart (HTML with its images, usually). */
+static void walk_alternative(struct walk *w, GMimeMultipart *mp, int depth)
+{
+	GMimeObject *plain = NULL, *html = NULL, *nested = NULL;
+	int n = g_mime_multipart_get_count(mp);
+	for (int i = 0; i < n; i++) {
+		GMimeObject *child = g_mime_multipart_get_part(mp, i);
+		int is_html;
+		if (is_body_text(child, &is_html)) {
+			if (is_html && !html)
+				html = child;
+			else if (!is_html && !plain)
+				plain = child;
+		} else if (GMIME_IS_MULTIPART(child) && !nested) {
+			nested = child;
+		}
+	}
+	GMimeObject *order[3] = {plain, html, nested};
+	for (int i = 0; i < 3; i++) {
+		if (!order[i])
+			continue;
+		size_t before = w->text.len;
+		walk(w, order[i], depth + 1);
+		if (w->text.len > before || w->oom)
+			return;
+	}
+}
+
+static void walk(struct walk *w, GMimeObject *obj, int depth)
+{
+	if (!obj || w->oom || depth >= MIME_MAX_DEPTH || w->nparts >= MIME_MAX_PARTS)
+		return;
+	w->nparts++;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		if (type_is(obj, "multipart", "alternative")) {
+			walk_alternative(w, mp, depth);
+		} else if (type_is(obj, "multipart", "signed")) {
+			/* the second part is the signature, not content */
+			if (n > 0)
+				walk(w, g_mime_multipart_get_part(mp, 0), depth + 1);
+		} else {
+			for (int i = 0; i < n && !w->oom && w->nparts < MIME_MAX_PARTS; i++)
+				walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+		}
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		add_message_attachment(w, obj);
+		return;
+	}
+	if (GMIME_IS_PART(obj)) {
+		int html;
+		if (is_body_text(obj, &html))
+			add_text(w, obj, html);
+		else
+			add_part_attachment(w, obj);
+	}
+}
+
+/* ---- the message ----------------------------------------------------------- */
+
+static int read_headers(GMimeMessage *msg, struct mime_message *m)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	const char *id = g_mime_message_get_message_id(msg);
+	if (id && id_ok(id) && !(m->msgid = clean_str(id)))
+		return EBB_ENOMEM;
+	if (read_ids(obj, "In-Reply-To", &m->in_reply_to, NULL) ||
+	    read_ids(obj, "References", NULL, &m->references))
+		return EBB_ENOMEM;
+	if (read_from(msg, m))
+		return EBB_ENOMEM;
+	if (read_addresses(g_mime_message_get_to(msg), &m->to, &m->to_addrs) ||
+	    read_addresses(g_mime_message_get_cc(msg), &m->cc, &m->cc_addrs))
+		return EBB_ENOMEM;
+	if (!(m->subject = decoded_header(obj, "Subject")))
+		return EBB_ENOMEM;
+	if (read_list_id(msg, m))
+		return EBB_ENOMEM;
+	GDateTime *date = g_mime_message_get_date(msg);
+	if (date) {
+		gint64 t = g_date_time_to_unix(date);
+		if (t > 0)
+			m->date = (time_t)t;
+	}
+	return EBB_OK;
+}
+
+/* Skips an mbox "From " line that some deliveries leave on top. */
+static size_t skip_mbox_line(const char *data, size_t len)
+{
+	if (len < 5 || memcmp(data, "From ", 5) != 0)
+		return 0;
+	const char *nl = memchr(data, '\n', len);
+	return nl ? (size_t)(nl - data) + 1 : 0;
+}
+
+int mime_parse(const char *data, size_t len, struct mime_message **out, struct ebb_err *err)
+{
+	if (!out)
+		return ebb_err_set(err, EBB_EINVAL, "mime_parse needs a place for its result");
+	*out = NULL;
+	if (!data || len == 0)
+		return ebb_err_set(err, EBB_EINVAL, "the message is empty");
+	if (len > MIME_MAX_MESSAGE)
+		return ebb_err_set(err, EBB_ETOOBIG,
+				   "the message is %zu bytes; ebb reads messages up to %u MiB", len,
+				   MIME_MAX_MESSAGE / (1024 * 1024));
+	size_t skip = skip_mbox_line(data, len);
+	if (skip == len)
+		return ebb_err_set(err, EBB_EPARSE, "the message has no header, only an mbox From line");
+
+	GMimeParserOptions *options = mime_options();
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data + skip, len - skip);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_object_unref(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	if (!msg)
+		return ebb_err_set(err, EBB_EPARSE,
+				   "the message could not be parsed: it has no RFC 5322 header");
+
+	struct mime_message *m = calloc(1, sizeof(*m));
+	if (!m) {
+		g_object_unref(msg);
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
+	}
+	struct walk w = {.m = m};
+	int rc = read_headers(msg, m);
+	if (rc == EBB_OK) {
+		walk(&w, g_mime_message_get_mime_part(msg), 0);
+		if (w.oom)
+			rc = EBB_ENOMEM;
+	}
+	g_object_unref(msg);
+	if (rc == EBB_OK && !w.text.buf && sbuf_append(&w.text, "", 0))
+		rc = EBB_ENOMEM;
+	if (rc != EBB_OK) {
+		sbuf_free(&w.text);
+		mime_message_free(m);
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
+	}
+	m->text = sbuf_detach(&w.text);
+	*out = m;
+	return EBB_OK;
+}
+
+void mime_message_free(struct mime_message *m)
+{
+	if (!m)
+		return;
+	free(m->msgid);
+	free(m->in_reply_to);
+	free(m->references);
+	free(m->from_addr);
+	free(m->from_name);
+	free(m->to);
+	free(m->to_addrs);
+	free(m->cc);
+	free(m->cc_addrs);
+	free(m->subject);
+	free(m->list_id);
+	free(m->text);
+	for (size_t i = 0; i < m->natt; i++) {
+		free(m->att[i].filename);
+		free(m->att[i].content_type);
+	}
+	free(m->att);
+	free(m);
+}
