@@ -9,6 +9,7 @@
 
 #include "ebb/cli.h"
 #include "ebb/mime.h"
+#include "ebb/net.h"
 #include "ebb/ui.h"
 
 static const char usage[] =
@@ -25,6 +26,7 @@ static const char usage[] =
 	"       [--now | --at TIME]       queue a mail (body on stdin); held until\n"
 	"                                 the next reply block unless --now\n"
 	"  outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID\n"
+	"  check                          verify the database (read-only)\n"
 	"  done ID...                     archive conversations\n"
 	"  later ID... | mute ID... | inbox ID...\n"
 	"  snooze ID UNTIL                hide until UNTIL (+3h, tomorrow, monday,\n"
@@ -65,9 +67,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Library set-up that is not thread-safe happens here, before any
+	 * sync thread starts. */
 	mime_init();
 	struct cli_env env = {0};
 	struct ebb_err err = {0};
+	if (net_init(&err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		return 1;
+	}
 	char demo_dir[4096] = "";
 	int rc;
 	if (demo) {
@@ -84,6 +92,7 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		cli_demo_cleanup(demo_dir);
+		net_shutdown();
 		return 1;
 	}
 	int status;
@@ -100,6 +109,8 @@ int main(int argc, char **argv)
 		status = cli_sync(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "list")) {
 		status = cli_list(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "check")) {
+		status = cli_check(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "send")) {
 		status = cli_send(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "outbox")) {
@@ -115,6 +126,7 @@ int main(int argc, char **argv)
 	}
 	config_free(env.cfg);
 	cli_demo_cleanup(demo_dir);
+	net_shutdown();
 	mime_shutdown();
 	return status;
 }
