@@ -19,6 +19,12 @@ int cli_search(struct cli_env *env, int argc, char **argv);
 int cli_send(struct cli_env *env, int argc, char **argv);
 /* outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID */
 int cli_outbox(struct cli_env *env, int argc, char **argv);
+/* check: PRAGMA integrity_check of the database, read-only. */
+int cli_check(struct cli_env *env, int argc, char **argv);
+/* read ID...: marks conversations read (the server learns it at the next sync). */
+int cli_read(struct cli_env *env, int argc, char **argv);
+/* show ID [--json]: a conversation's messages, bodies fetched when missing. */
+int cli_show(struct cli_env *env, int argc, char **argv);
 /* done, inbox, later, mute, snooze ID UNTIL, waiting ID [UNTIL] */
 int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_int.h"
 #include "ebb/cli.h"
 #include "ebb/policy.h"
 #include "ebb/store.h"
@@ -45,7 +46,18 @@ static void print_progress(void *ctx, const struct sync_progress *p)
 
 int cli_sync(struct cli_env *env, int argc, char **argv)
 {
-	const char *only = argc > 0 ? argv[0] : NULL;
+	const char *only = NULL;
+	int watch = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--watch")) {
+			watch = 1;
+		} else if (!only && argv[i][0] != '-') {
+			only = argv[i];
+		} else {
+			fprintf(stderr, "ebb: usage: ebb sync [--watch] [ACCOUNT]\n");
+			return 2;
+		}
+	}
 	if (only && !config_account(env->cfg, only)) {
 		fprintf(stderr, "ebb: no account named \"%s\" in %s\n", only,
 			env->cfg->path ? env->cfg->path : "the config");
@@ -56,6 +68,8 @@ int cli_sync(struct cli_env *env, int argc, char **argv)
 			env->cfg->path ? env->cfg->path : "the config");
 		return 1;
 	}
+	if (watch)
+		return cli_sync_watch(env, only);
 	struct store *st;
 	if (open_store(env, &st))
 		return 1;
@@ -67,7 +81,18 @@ int cli_sync(struct cli_env *env, int argc, char **argv)
 			continue;
 		struct sync_stats stats;
 		struct ebb_err err = {0};
-		if (sync_account(env->cfg, acc, st, print_progress, &pc, &stats, &err)) {
+		int lock_fd;
+		long holder;
+		/* Another ebb (sync --watch) has it: its data lands in the same store. */
+		if (cli_lock_account(env, acc->name, &lock_fd, &holder, &err)) {
+			fprintf(stderr, "ebb: %s\n", err.msg);
+			if (err.code != EBB_EBUSY)
+				status = 1;
+			continue;
+		}
+		int rc = sync_account(env->cfg, acc, st, print_progress, &pc, &stats, &err);
+		cli_unlock_account(lock_fd);
+		if (rc) {
 			fprintf(stderr, "ebb: %s\n", err.msg);
 			status = 1;
 			continue;
@@ -291,7 +316,18 @@ int cli_search(struct cli_env *env, int argc, char **argv)
 	size_t n;
 	struct ebb_err err = {0};
 	int status = 0;
-	if (store_search(st, query, 200, &rows, &n, &err)) {
+	/* The same words as `/` on the screen: from:, to:, in:, before:, ... */
+	struct ui_search_query q;
+	if (ui_search_parse(env->cfg, query, ebb_now(), &q, &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		store_close(st);
+		return 2;
+	}
+	struct store_search_query sq = {.fts = q.fts, .to = q.to, .channel = q.channel,
+					.after = q.after, .before = q.before};
+	int src = store_search_filtered(st, &sq, 200, &rows, &n, &err);
+	ui_search_query_free(&q);
+	if (src) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		status = 1;
 	} else {
@@ -370,78 +406,8 @@ int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv)
 	return status;
 }
 
-/* The local start of work on the day of t (09:00 by default). */
-static time_t work_start_of_day(const struct ebb_config *cfg, time_t t)
-{
-	struct tm tm;
-	if (tz_localtime(cfg->tz, t, &tm))
-		return t;
-	int start = cfg->hours.nwork ? cfg->hours.work[0].start_min : 9 * 60;
-	tm.tm_hour = start / 60;
-	tm.tm_min = start % 60;
-	tm.tm_sec = 0;
-	return tz_mktime(cfg->tz, &tm);
-}
-
+/* The parser lives in ui/ so the snooze prompt reads the same forms. */
 int cli_parse_when(const struct ebb_config *cfg, const char *s, time_t now, time_t *out)
 {
-	static const char *days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday",
-				     "friday", "saturday"};
-	if (s[0] == '+') {
-		char *end;
-		long v = strtol(s + 1, &end, 10);
-		long unit = !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
-			  : !strcmp(end, "d") ? 86400 : !strcmp(end, "w") ? 7 * 86400 : 0;
-		if (end == s + 1 || v < 0 || v > 100000 || !unit)
-			return EBB_EPARSE;
-		*out = now + v * unit;
-		return EBB_OK;
-	}
-	if (!strcmp(s, "next-block") || !strcmp(s, "block")) {
-		time_t b = policy_block_start(&cfg->hours, now);
-		if (b && b <= now)
-			b = policy_block_start(&cfg->hours, policy_block_end(&cfg->hours, now));
-		if (!b)
-			return EBB_EPARSE;
-		*out = b;
-		return EBB_OK;
-	}
-	struct tm tm;
-	if (tz_localtime(cfg->tz, now, &tm))
-		return EBB_EPARSE;
-	if (!strcmp(s, "tomorrow")) {
-		tm.tm_mday += 1;
-		tm.tm_hour = 12;
-		*out = work_start_of_day(cfg, tz_mktime(cfg->tz, &tm));
-		return EBB_OK;
-	}
-	for (int d = 0; d < 7; d++) {
-		if (strcasecmp(s, days[d]) && !(strlen(s) == 3 && !strncasecmp(s, days[d], 3)))
-			continue;
-		int ahead = (d - tm.tm_wday + 7) % 7;
-		tm.tm_mday += ahead ? ahead : 7;
-		tm.tm_hour = 12;
-		*out = work_start_of_day(cfg, tz_mktime(cfg->tz, &tm));
-		return EBB_OK;
-	}
-	/* ISO forms: with an offset or Z it is absolute, otherwise local time. */
-	size_t len = strlen(s);
-	if (len >= 10 && isdigit((unsigned char)s[0])) {
-		int has_zone = s[len - 1] == 'Z' || (len > 16 && (s[len - 6] == '+' || s[len - 6] == '-'));
-		if (has_zone)
-			return util_parse_iso8601(s, out);
-		time_t as_utc;
-		if (util_parse_iso8601(s, &as_utc))
-			return EBB_EPARSE;
-		struct tm lt;
-		gmtime_r(&as_utc, &lt);
-		if (len == 10) {
-			lt.tm_hour = 12;
-			*out = work_start_of_day(cfg, tz_mktime(cfg->tz, &lt));
-		} else {
-			*out = tz_mktime(cfg->tz, &lt);
-		}
-		return EBB_OK;
-	}
-	return EBB_EPARSE;
+	return ui_parse_when(cfg, s, now, out);
 }
