@@ -307,6 +307,30 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 		close(fd);
 		return refuse_damaged(st, "not a regular file", err);
 	}
+	/* SQLite needs to write the file and create -wal/-shm beside it; say so
+	 * now rather than let it fail later as "unable to open database file". */
+	if (create) {
+		char dir[4096];
+		util_strlcpy(dir, path, sizeof dir);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			util_strlcpy(dir, ".", sizeof dir);
+		const char *which = access(path, W_OK) ? path : access(dir, W_OK) ? dir : NULL;
+		if (which) {
+			int e = errno;
+			close(fd);
+			if (e == EROFS)
+				return ebb_err_set(err, EBB_EIO, "cannot write database %s: %s is on a "
+						   "read-only file system; make it writable or set "
+						   "data_dir in [general] to a writable directory",
+						   path, which);
+			return ebb_err_set(err, EBB_EIO, "cannot write database %s: no write "
+					   "permission on %s (%s); check its owner and mode",
+					   path, which, strerror(e));
+		}
+	}
 	if (sb.st_size == 0) {
 		close(fd);
 		return EBB_OK;
