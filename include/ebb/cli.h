@@ -17,6 +17,9 @@ int cli_search(struct cli_env *env, int argc, char **argv);
 /* send --account A --to ADDR [--cc ADDR] --subject S [--in-reply-to ID]
  * [--now | --at TIME]; the body is read from stdin. */
 int cli_send(struct cli_env *env, int argc, char **argv);
+/* reply ID [--all] [--now | --at TIME]: answers a conversation (mail or
+ * chat) with the body from stdin; held until the next reply block. */
+int cli_reply(struct cli_env *env, int argc, char **argv);
 /* outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID */
 int cli_outbox(struct cli_env *env, int argc, char **argv);
 /* check: PRAGMA integrity_check of the database, read-only. */
@@ -27,6 +30,13 @@ int cli_read(struct cli_env *env, int argc, char **argv);
 int cli_show(struct cli_env *env, int argc, char **argv);
 /* done, inbox, later, mute, snooze ID UNTIL, waiting ID [UNTIL] */
 int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv);
+/* decisions [--mine] [--json] | decisions close ID...: open action items. */
+int cli_decisions(struct cli_env *env, int argc, char **argv);
+/* roundup CONV_ID: prints the pre-filled round-up of a conversation;
+ * roundup CONV_ID --save: stores the edited block read from stdin. */
+int cli_roundup(struct cli_env *env, int argc, char **argv);
+/* stats [--since 30d] [--json]: volume, reply times, targets, live mode. */
+int cli_stats(struct cli_env *env, int argc, char **argv);
 
 /* Prepares a private copy of the bundled demo (Maildir + config) in a new
  * temp dir, sets EBB_NOW to the demo's Tuesday unless set, and loads its

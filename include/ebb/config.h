@@ -16,6 +16,13 @@ struct config_channel_tier {
 	char *tier;
 };
 
+/* sender.PATTERN = tier and list.LIST-ID = tier in an account. */
+struct config_rule_tier {
+	char *pattern;   /* address or fnmatch glob, or List-Id; lower case */
+	char *tier;
+	int line;        /* for messages */
+};
+
 struct account_cfg {
 	char *name;          /* from [account.NAME] */
 	char *kind;          /* maildir | imap | matrix | slack */
@@ -40,6 +47,16 @@ struct account_cfg {
 	char *tier;          /* default tier for this account */
 	struct config_channel_tier *channel_tiers;
 	size_t nchannel_tiers;
+	struct config_rule_tier *sender_tiers;  /* in file order */
+	size_t nsender_tiers;
+	/* Read and checked, not applied yet: the store does not keep List-Id. */
+	struct config_rule_tier *list_tiers;
+	size_t nlist_tiers;
+	int footer;          /* footer = yes: new mails end with the reply-time footer */
+	char *sent;          /* mailbox for copies of sent mail (imap), NULL = "Sent" */
+	/* server_schedule = yes (slack): a held reply is handed to the server's
+	 * own scheduler (chat.scheduleMessage) instead of waiting in ebb. */
+	int server_schedule;
 };
 
 /* A raw key = value pair kept for the UI ([keys], [colors]). */
@@ -92,6 +109,13 @@ const struct account_cfg *config_account(const struct ebb_config *cfg, const cha
  * tier, else "chat" for direct chats, else "email". */
 const char *config_channel_tier(const struct account_cfg *acc, const char *channel_remote,
 				const char *channel_name, int is_direct);
+/* The tier a sender.PATTERN rule gives a sender: a rule naming the exact
+ * address first, else the first glob (fnmatch, any case) in file order;
+ * NULL when no rule matches. Precedence in the due rule: sender rule, then
+ * channel rule, then the account's tier, then the defaults. */
+const char *config_sender_tier(const struct account_cfg *acc, const char *sender);
+/* The tier of a list.LIST-ID rule for that List-Id (any case), or NULL. */
+const char *config_list_tier(const struct account_cfg *acc, const char *list_id);
 /* Is addr (any case) one of the account's own addresses? */
 int config_is_me(const struct account_cfg *acc, const char *addr);
 /* Database path: DATA_DIR/ebb.db; creates DATA_DIR with mode 0700. */

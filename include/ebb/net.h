@@ -39,6 +39,10 @@ struct net_request {
 	long low_speed_seconds;      /* 0 = NET_LOW_SPEED_SECONDS; a long poll needs more */
 	size_t max_body;             /* 0 = NET_MAX_BODY */
 	const char *what;            /* names the request in errors: "matrix /sync" */
+	/* A request that must never go twice (a Slack post): a new connection,
+	 * because libcurl re-sends a request on its own when a reused
+	 * connection dies before any answer. */
+	int fresh_connect;
 };
 
 struct net_response {
@@ -48,6 +52,9 @@ struct net_response {
 	char content_type[128];
 	int attempts;                /* requests made by net_request_retry */
 	long waited_ms;              /* time it slept between them */
+	/* The whole request went out (also when the transfer failed after):
+	 * the server may have acted on it. 0 = it surely did not (refused). */
+	int request_sent;
 };
 void net_response_free(struct net_response *r);
 
@@ -189,6 +196,8 @@ int net_smtp_send(const char *url, const struct net_mail_login *l, const struct 
 /* Async-signal-safe: every IMAP and SMTP wait in the process gives up within
  * a second with EBB_ETIMEOUT ("interrupted"). For SIGINT/SIGTERM handlers. */
 void net_mail_cancel(void);
+/* True once net_mail_cancel was called. */
+int net_mail_cancelled(void);
 /* A failure worth another try soon: connection lost or refused mid-way, timeout. */
 int net_mail_transient(int rc);
 

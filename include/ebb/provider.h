@@ -52,7 +52,9 @@ struct provider {
 const struct provider_ops *provider_lookup(const char *kind);
 
 extern const struct provider_ops maildir_provider_ops;
+extern const struct provider_ops imap_provider_ops;
 extern const struct provider_ops matrix_provider_ops;
+extern const struct provider_ops slack_provider_ops;
 
 /* Mail transport shared by the mail providers: sendmail_cmd (the message on
  * stdin, recipients from its headers) or smtp_url. */

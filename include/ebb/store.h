@@ -161,6 +161,12 @@ struct conv_facts {
 	int addressed_to_me;       /* any message since my last one has to_me */
 	time_t waiting_since;      /* first message from others after my last one */
 	const char *last_sender;
+	/* The user said a reply is owed (conversation.reply_override = 1): the
+	 * rule answers with a due time even when it would not owe one. Then
+	 * waiting_since is the last message's time when nothing from others
+	 * waits. The store applies the override after the rule (0 = no reply
+	 * owed, 1 = owed), so a rule that ignores this field still sorts right. */
+	int reply_forced;
 };
 struct conv_due {
 	const char *tier;          /* tier name (copied by the store) or NULL */
@@ -388,5 +394,188 @@ int store_search(struct store *st, const char *fts_query, size_t limit, struct c
 /* ---- events ------------------------------------------------------------ */
 int store_event_add(struct store *st, time_t at, const char *kind, long long conv_id,
 		    long long channel_id, const char *detail, struct ebb_err *err);
+
+/* ---- drafts (store/draft.c) --------------------------------------------
+ * What the user is writing, saved on every change so a crash or kill -9
+ * never loses it. Strings are UTF-8; to and cc are address lists as typed. */
+struct store_draft {
+	long long id;              /* 0 = not saved yet */
+	long long account_id;      /* 0 = none chosen */
+	char *account;             /* account name; filled by get and list only */
+	long long conversation_id; /* 0 = a new conversation */
+	char *in_reply_to;         /* id without <>, NULL for a new mail */
+	char *refs;                /* space-separated ids, NULL for a new mail */
+	char *to;
+	char *cc;
+	char *subject;
+	char *body;
+	time_t created_at, updated_at;
+};
+/* Inserts (id 0: sets d->id and d->created_at) or updates the draft; sets
+ * d->updated_at. EBB_ENOENT when the draft was deleted meanwhile. */
+int store_draft_save(struct store *st, struct store_draft *d, time_t now, struct ebb_err *err);
+int store_draft_get(struct store *st, long long id, struct store_draft *out,
+		    struct ebb_err *err);
+/* Every draft, the most recently changed first. */
+int store_draft_list(struct store *st, struct store_draft **out, size_t *n,
+		     struct ebb_err *err);
+int store_draft_delete(struct store *st, long long id, struct ebb_err *err);
+size_t store_draft_count(struct store *st);
+void store_draft_clear(struct store_draft *d);
+void store_drafts_free(struct store_draft *d, size_t n);
+
+/* The user's own say on whether a reply is owed (conversation.
+ * reply_override): 1 owed, 0 not owed, -1 the rule decides. Setting it
+ * recomputes the conversation at once with the due rule (may be NULL), which
+ * store_conv_refresh overrides as struct conv_facts describes; an "event"
+ * row of kind "reply_override" records it. now is the event's time. */
+int store_conv_reply_override(struct store *st, long long id, int *override,
+			      struct ebb_err *err);
+int store_conv_set_reply_override(struct store *st, long long id, int override,
+				  store_due_fn due, void *due_ctx, time_t now,
+				  struct ebb_err *err);
+
+/* ---- the client's queries (store/query.c) ------------------------------ */
+/* Full-text search with filters; every field is optional (NULL or 0), but
+ * not all of them. fts is FTS5 query syntax over subject, sender and body;
+ * to is a substring of a message's To or Cc; channel names a channel (its
+ * name or remote id) or an account; after/before bound the sent time
+ * [after, before). A conversation matches when one of its messages passes
+ * everything. Best match first with fts, else the newest match first. */
+struct store_search_query {
+	const char *fts;
+	const char *to;
+	const char *channel;
+	time_t after;
+	time_t before;
+};
+int store_search_filtered(struct store *st, const struct store_search_query *q, size_t limit,
+			  struct conv_row **rows, size_t *n, struct ebb_err *err);
+/* The conversations (not done or muted) whose last message is in a
+ * channel, newest first, keyset paged like store_conv_list (backwards like
+ * store_conv_list_before; rows in display order). */
+int store_conv_list_channel(struct store *st, long long channel_id,
+			    const struct conv_cursor *cursor, int backwards, size_t limit,
+			    struct conv_row **rows, size_t *n, struct ebb_err *err);
+size_t store_conv_count_channel(struct store *st, long long channel_id);
+
+/* ---- archiving (store/archive.c) ----------------------------------------
+ * Messages of done conversations of an account that still sit in a channel
+ * other than `archive` and `keep` (either may be NULL): what a mail provider
+ * moves to the archive mailbox at the next sync. At most limit, grouped by
+ * channel. Free with store_archive_free. */
+int store_archive_pending(struct store *st, long long account_id, const char *archive,
+			  const char *keep, size_t limit, struct batch_removal **out, size_t *n,
+			  struct ebb_err *err);
+void store_archive_free(struct batch_removal *r, size_t n);
+
+/* ---- decisions and action items (store/decision.c) ----------------------
+ * What a round-up wrote down: decisions, action items (one owner, a due
+ * date) and open questions, each tied to its conversation and account.
+ * An item is open until closed (done_at). */
+enum decision_kind { DECISION_DECISION = 0, DECISION_ACTION, DECISION_QUESTION };
+#define DECISION_KIND_BIT(k) (1u << (k))
+#define DECISION_TEXT_MAX 4096
+#define DECISION_OWNER_MAX 256
+/* "decision", "action", "question" */
+const char *store_decision_kind_name(enum decision_kind k);
+int store_decision_kind_parse(const char *name, enum decision_kind *k);
+
+struct decision_new {
+	long long conversation_id;   /* 0 = none */
+	long long account_id;        /* 0 = none */
+	enum decision_kind kind;
+	const char *text;            /* 1..DECISION_TEXT_MAX bytes */
+	const char *owner;           /* NULL or "" = nobody named yet */
+	time_t due_at;               /* 0 = none */
+};
+
+struct decision_row {
+	long long id;
+	long long conversation_id;   /* 0 = none */
+	long long account_id;        /* 0 = none */
+	enum decision_kind kind;
+	char *text;
+	char *owner;                 /* NULL = nobody */
+	char *subject;               /* the conversation's subject, NULL without one */
+	time_t due_at;               /* 0 = none */
+	time_t done_at;              /* 0 = open */
+	time_t created_at;
+};
+
+/* EBB_ENOENT when the conversation or account does not exist. */
+int store_decision_add(struct store *st, const struct decision_new *d, time_t now, long long *id,
+		       struct ebb_err *err);
+/* Open items whose kind is in `kinds` (DECISION_KIND_BIT bits), soonest
+ * due first (items without a due time last), then oldest. With nowners > 0
+ * only items whose owner is one of owners (any case, blanks around
+ * ignored). */
+int store_decision_list_open(struct store *st, unsigned kinds, const char *const *owners,
+			     size_t nowners, struct decision_row **rows, size_t *n,
+			     struct ebb_err *err);
+/* Every item of a conversation, open and closed, in the order written. */
+int store_decision_list_conv(struct store *st, long long conv_id, struct decision_row **rows,
+			     size_t *n, struct ebb_err *err);
+/* Closes an item at now (an item closed before keeps its time).
+ * EBB_ENOENT for an unknown id. */
+int store_decision_close(struct store *st, long long id, time_t now, struct ebb_err *err);
+void store_decision_rows_free(struct decision_row *rows, size_t n);
+
+/* ---- figures for `ebb stats` (store/stats.c) ------------------------------ */
+struct store_channel_stats {
+	long long channel_id;
+	long long account_id;
+	char *account;
+	char *name;                  /* display name */
+	char *tier;                  /* NULL = the account's default */
+	long long received;          /* messages from others sent in [since, until) */
+	long long sent;              /* my messages sent in [since, until) */
+};
+/* Every channel of every account, by account name then channel name. */
+int store_stats_channels(struct store *st, time_t since, time_t until,
+			 struct store_channel_stats **out, size_t *n, struct ebb_err *err);
+void store_stats_channels_free(struct store_channel_stats *c, size_t n);
+
+/* One waiting period of a conversation: from the first message from others
+ * after my last one to my next message. */
+struct store_reply_period {
+	long long conv_id;
+	long long channel_id;        /* channel of the message that opened it */
+	const char *tier;            /* the conversation's tier, may be NULL */
+	time_t start;
+	time_t reply_at;             /* my next message; 0 = none before until */
+	int owed;                    /* a message in it was to me, or a direct chat */
+};
+typedef int (*store_period_fn)(void *ctx, const struct store_reply_period *p);
+/* Calls fn for every waiting period that opened in [since, until), by
+ * conversation; messages sent at or after until are not looked at. Copies
+ * of one mail in two folders count once. A non-zero return from fn stops
+ * the walk and is returned. */
+int store_stats_periods(struct store *st, time_t since, time_t until, store_period_fn fn,
+			void *ctx, struct ebb_err *err);
+
+/* The event log, for figures over time. Live mode ("bursts") is logged by
+ * the client as "burst_start" (detail: the planned length such as "25m")
+ * and "burst_end", both with the conversation. */
+struct store_event {
+	time_t at;
+	const char *kind;
+	long long conv_id;           /* 0 = none */
+	long long channel_id;        /* 0 = none */
+	const char *detail;          /* may be NULL */
+};
+typedef int (*store_event_fn)(void *ctx, const struct store_event *e);
+/* Events whose kind starts with kind_prefix and whose time is in
+ * [since, until), oldest first. A non-zero return from fn stops the walk. */
+int store_event_walk(struct store *st, const char *kind_prefix, time_t since, time_t until,
+		     store_event_fn fn, void *ctx, struct ebb_err *err);
+/* Outbox items sent in [since, until). */
+size_t store_stats_outbox_sent(struct store *st, time_t since, time_t until);
+
+/* ---- chat replies (store/thread_key.c) ---------------------------------
+ * The conversation's thread key as stored: "t:" + the provider's
+ * thread_hint for chat (a thread root, or CHANNEL:DAY), else the mail key.
+ * *key is malloc'd. EBB_ENOENT for an unknown id. */
+int store_conv_thread_key(struct store *st, long long conv_id, char **key, struct ebb_err *err);
 
 #endif

@@ -17,21 +17,36 @@ static const char usage[] =
 	"\n"
 	"Without a command ebb opens the full-screen inbox, ordered by when a\n"
 	"reply is owed. Commands:\n"
-	"  sync [ACCOUNT]                 fetch new mail and messages now\n"
+	"  sync [--watch] [ACCOUNT]       fetch new mail and messages now; --watch\n"
+	"                                 keeps syncing (IMAP IDLE) until Ctrl-C\n"
 	"  list [--view V] [--json] [--limit N]\n"
 	"                                 conversations of a view: due (default),\n"
 	"                                 all, waiting, later, snoozed, done, muted\n"
 	"  search QUERY [--json]          full-text search (SQLite FTS5 syntax)\n"
 	"  send --account A --to ADDR [--cc ADDR] --subject S [--in-reply-to ID]\n"
-	"       [--now | --at TIME]       queue a mail (body on stdin); held until\n"
-	"                                 the next reply block unless --now\n"
+	"       [--now | --at TIME] [--no-check]\n"
+	"                                 queue a mail (body on stdin); held until\n"
+	"                                 the next reply block unless --now; a new\n"
+	"                                 request gets a context check (warnings)\n"
+	"  reply ID [--all] [--now | --at TIME]\n"
+	"                                 answer a conversation, mail or chat (body\n"
+	"                                 on stdin); held until the next reply block\n"
 	"  outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID\n"
 	"  check                          verify the database (read-only)\n"
+	"  show ID [--json]               a conversation's messages (bodies are\n"
+	"                                 fetched from the server when missing)\n"
+	"  read ID...                     mark conversations read\n"
 	"  done ID...                     archive conversations\n"
 	"  later ID... | mute ID... | inbox ID...\n"
 	"  snooze ID UNTIL                hide until UNTIL (+3h, tomorrow, monday,\n"
 	"                                 2026-12-01T09:00)\n"
 	"  waiting ID [UNTIL]             you answered; back on reply or at UNTIL\n"
+	"  decisions [--mine] [--json]    open action items from round-ups\n"
+	"  decisions close ID...          mark action items done\n"
+	"  roundup ID [--save]            a conversation's round-up template; --save\n"
+	"                                 stores the edited block read from stdin\n"
+	"  stats [--since 30d] [--json]   volume, reply times in working hours,\n"
+	"                                 targets met, outbox and live-mode time\n"
 	"\n"
 	"Options:\n"
 	"  --config FILE   config file (default $EBB_CONFIG, else\n"
@@ -107,14 +122,26 @@ int main(int argc, char **argv)
 		status = rc ? 1 : 0;
 	} else if (!strcmp(cmd, "sync")) {
 		status = cli_sync(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "read")) {
+		status = cli_read(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "show")) {
+		status = cli_show(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "list")) {
 		status = cli_list(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "check")) {
 		status = cli_check(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "send")) {
 		status = cli_send(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "reply")) {
+		status = cli_reply(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "outbox")) {
 		status = cli_outbox(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "decisions")) {
+		status = cli_decisions(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "roundup")) {
+		status = cli_roundup(&env, cargc, cargv);
+	} else if (!strcmp(cmd, "stats")) {
+		status = cli_stats(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "search")) {
 		status = cli_search(&env, cargc, cargv);
 	} else if (!strcmp(cmd, "done") || !strcmp(cmd, "later") || !strcmp(cmd, "mute") ||

@@ -2,6 +2,7 @@
  * validates it, so every mistake is reported as "FILE:LINE: what is wrong". */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "ebb/config.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
+#define RULE_PATTERN_MAX 320   /* an address is at most 254 bytes; room for a glob */
 
 #ifndef EBB_SHAREDIR
 #define EBB_SHAREDIR "/usr/local/share/ebb"
@@ -284,6 +286,36 @@ static int parse_bool(const char *v, int *out)
 	return 0;
 }
 
+/* sender.PATTERN / list.ID: kept lower case, since addresses and List-Ids
+ * compare without case. */
+static int add_rule(struct parse_ctx *c, struct config_rule_tier **list, size_t *n,
+		    const char *key, const char *pattern, const char *value)
+{
+	size_t len = strlen(pattern);
+	if (!len || len > RULE_PATTERN_MAX)
+		return fail_at(c, c->line, "%s: the address or pattern after the dot must be 1 to %d "
+			       "characters", key, RULE_PATTERN_MAX);
+	if (!value[0])
+		return fail_at(c, c->line, "%s needs a tier (e.g. %s = urgent)", key, key);
+	struct config_rule_tier *grown = realloc(*list, (*n + 1) * sizeof *grown);
+	if (!grown)
+		return fail_at(c, c->line, "out of memory");
+	*list = grown;
+	struct config_rule_tier *r = &grown[*n];
+	r->pattern = strdup(pattern);
+	r->tier = strdup(value);
+	r->line = c->line;
+	if (!r->pattern || !r->tier) {
+		free(r->pattern);
+		free(r->tier);
+		return fail_at(c, c->line, "out of memory");
+	}
+	for (char *q = r->pattern; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	(*n)++;
+	return 1;
+}
+
 static int account_key(struct parse_ctx *c, struct account_cfg *a, const char *key,
 		       const char *value)
 {
@@ -294,6 +326,7 @@ static int account_key(struct parse_ctx *c, struct account_cfg *a, const char *k
 		{"token_cmd", &a->token_cmd, 0}, {"url", &a->url, 0}, {"smtp_url", &a->smtp_url, 0},
 		{"sendmail_cmd", &a->sendmail_cmd, 0}, {"from", &a->from, 0},
 		{"archive", &a->archive, 0}, {"mailboxes", &a->mailboxes, 0}, {"tier", &a->tier, 0},
+		{"sent", &a->sent, 0},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		if (strcmp(key, strs[i].key))
@@ -313,6 +346,20 @@ static int account_key(struct parse_ctx *c, struct account_cfg *a, const char *k
 	}
 	if (!strcmp(key, "me"))
 		return add_list(c, &a->me, &a->nme, value, 1);
+	if (!strcmp(key, "footer")) {
+		if (parse_bool(value, &a->footer))
+			return fail_at(c, c->line, "footer = %s: expected yes or no", value);
+		return 1;
+	}
+	if (!strcmp(key, "server_schedule")) {
+		if (parse_bool(value, &a->server_schedule))
+			return fail_at(c, c->line, "server_schedule = %s: expected yes or no", value);
+		return 1;
+	}
+	if (!strncmp(key, "sender.", 7))
+		return add_rule(c, &a->sender_tiers, &a->nsender_tiers, key, key + 7, value);
+	if (!strncmp(key, "list.", 5))
+		return add_rule(c, &a->list_tiers, &a->nlist_tiers, key, key + 5, value);
 	if (!strcmp(key, "password") || !strcmp(key, "token"))
 		return fail_at(c, c->line, "%s is not read from the config file, so it never sits in "
 			       "a file in clear; use %s_cmd = COMMAND that prints it (e.g. pass show "
@@ -450,8 +497,23 @@ static int validate_account(struct parse_ctx *c, struct account_cfg *a)
 		if (!config_tier(c->cfg, a->channel_tiers[i].tier))
 			return fail_at(c, a->line, "[account.%s] channel.%s = %s: no such tier",
 				       a->name, a->channel_tiers[i].channel, a->channel_tiers[i].tier);
+	for (size_t i = 0; i < a->nsender_tiers; i++)
+		if (!config_tier(c->cfg, a->sender_tiers[i].tier))
+			return fail_at(c, a->sender_tiers[i].line, "[account.%s] sender.%s = %s: no such "
+				       "tier (define it in a [tier.%s] section)", a->name,
+				       a->sender_tiers[i].pattern, a->sender_tiers[i].tier,
+				       a->sender_tiers[i].tier);
+	for (size_t i = 0; i < a->nlist_tiers; i++)
+		if (!config_tier(c->cfg, a->list_tiers[i].tier))
+			return fail_at(c, a->list_tiers[i].line, "[account.%s] list.%s = %s: no such "
+				       "tier (define it in a [tier.%s] section)", a->name,
+				       a->list_tiers[i].pattern, a->list_tiers[i].tier,
+				       a->list_tiers[i].tier);
 	if (a->from) {
-		char *lower = strdup(a->from);
+		/* "Sam Rivera <sam@example.com>": the address is what mail compares. */
+		const char *lt = strrchr(a->from, '<');
+		const char *gt = lt ? strchr(lt, '>') : NULL;
+		char *lower = lt && gt ? util_strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(a->from);
 		if (!lower)
 			return fail_at(c, a->line, "out of memory");
 		for (char *q = lower; *q; q++)
@@ -603,7 +665,7 @@ static void free_account(struct account_cfg *a)
 	char **strs[] = {&a->name, &a->kind, &a->path, &a->host, &a->tls, &a->ca_file, &a->user,
 			 &a->password_cmd, &a->oauth_token_cmd, &a->token_cmd, &a->url,
 			 &a->smtp_url, &a->sendmail_cmd, &a->from, &a->archive, &a->mailboxes,
-			 &a->tier};
+			 &a->tier, &a->sent};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free(*strs[i]);
 	for (size_t i = 0; i < a->nme; i++)
@@ -614,6 +676,16 @@ static void free_account(struct account_cfg *a)
 		free(a->channel_tiers[i].tier);
 	}
 	free(a->channel_tiers);
+	struct { struct config_rule_tier *rules; size_t n; } lists[] = {
+		{a->sender_tiers, a->nsender_tiers}, {a->list_tiers, a->nlist_tiers},
+	};
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+		for (size_t i = 0; i < lists[l].n; i++) {
+			free(lists[l].rules[i].pattern);
+			free(lists[l].rules[i].tier);
+		}
+		free(lists[l].rules);
+	}
 }
 
 static void free_kvs(struct config_kv *kv, size_t n)
@@ -736,6 +808,40 @@ const char *config_channel_tier(const struct account_cfg *acc, const char *chann
 	if (!strcmp(acc->kind, "matrix") || !strcmp(acc->kind, "slack"))
 		return "fyi";
 	return "email";
+}
+
+static int is_glob(const char *pattern)
+{
+	return strpbrk(pattern, "*?[") != NULL;
+}
+
+const char *config_sender_tier(const struct account_cfg *acc, const char *sender)
+{
+	if (!acc || !sender || !sender[0])
+		return NULL;
+	for (size_t i = 0; i < acc->nsender_tiers; i++) {
+		const struct config_rule_tier *r = &acc->sender_tiers[i];
+		if (!is_glob(r->pattern) && strcasecmp(r->pattern, sender) == 0)
+			return r->tier;
+	}
+	/* No FNM_PATHNAME or FNM_PERIOD: '*' matches dots and '@' too, so
+	 * *@example.com is every address at that domain and nothing else. */
+	for (size_t i = 0; i < acc->nsender_tiers; i++) {
+		const struct config_rule_tier *r = &acc->sender_tiers[i];
+		if (is_glob(r->pattern) && fnmatch(r->pattern, sender, FNM_CASEFOLD) == 0)
+			return r->tier;
+	}
+	return NULL;
+}
+
+const char *config_list_tier(const struct account_cfg *acc, const char *list_id)
+{
+	if (!acc || !list_id || !list_id[0])
+		return NULL;
+	for (size_t i = 0; i < acc->nlist_tiers; i++)
+		if (strcasecmp(acc->list_tiers[i].pattern, list_id) == 0)
+			return acc->list_tiers[i].tier;
+	return NULL;
 }
 
 int config_is_me(const struct account_cfg *acc, const char *addr)

@@ -5,7 +5,9 @@
 
 static const struct provider_ops *const providers[] = {
 	&maildir_provider_ops,
+	&imap_provider_ops,
 	&matrix_provider_ops,
+	&slack_provider_ops,
 };
 
 const struct provider_ops *provider_lookup(const char *kind)
