@@ -124,12 +124,14 @@ install: ebb
 	install -m 755 ebb $(DESTDIR)$(BINDIR)/ebb
 	install -m 644 share/ebb.1 $(DESTDIR)$(MANDIR)/ebb.1
 	install -m 644 share/config.example $(DESTDIR)$(SHAREDIR)/config.example
+	install -m 644 share/ebb-sync.service $(DESTDIR)$(SHAREDIR)/ebb-sync.service
 	rm -rf $(DESTDIR)$(SHAREDIR)/demo
 	cp -R share/demo $(DESTDIR)$(SHAREDIR)/demo
 	rm -f $(DESTDIR)$(SHAREDIR)/demo/make_demo.py
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ebb $(DESTDIR)$(MANDIR)/ebb.1 $(DESTDIR)$(SHAREDIR)/config.example
+	rm -f $(DESTDIR)$(SHAREDIR)/ebb-sync.service
 	rm -rf $(DESTDIR)$(SHAREDIR)/demo
 	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
