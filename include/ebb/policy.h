@@ -142,4 +142,149 @@ enum policy_release { RELEASE_NEXT_BLOCK = 0, RELEASE_NOW, RELEASE_AT };
 time_t policy_release_time(const struct policy_hours *h, enum policy_release r, time_t at,
 			   time_t now);
 
+/* ---- deadlines in text (policy/deadline.c) ------------------------------
+ * English deadline phrases: weekdays ("Thursday", "next Fri"), today,
+ * tonight, tomorrow, EOD/COB/end of day, EOW/end of week/this week, next
+ * week, end of month/next month, dates (2026-12-01, 1 Dec, Dec 1st, 12/01 as
+ * month/day, 25/12 as day/month), "by the 3rd", times (15:00, 3pm, 3:30 pm,
+ * noon) alone or joined to a date ("Thursday 15:00", "tomorrow at 3pm"),
+ * and "in|within N minutes/hours/days/weeks/working days". "last Friday",
+ * "since Monday" and "3 days ago" are not deadlines; ASAP is not one
+ * either (it says no time). Text inside URLs is skipped. */
+struct policy_deadline {
+	size_t start, len;   /* the phrase's bytes in the text */
+	time_t at;           /* the instant it means; 0 when not placed */
+	int has_time;        /* a time of day was given */
+};
+/* Finds the first deadline in text[0..len) and returns 1, else 0. With
+ * hours and now > 0 it is placed from now in the hours' zone: a day
+ * without a time means the end of the last work span that day (17:30); a
+ * time alone means today, or tomorrow once it has passed; a weekday means
+ * the next such day (today counts); "next Friday" the Friday of next week;
+ * end of week the last working day of this week; a date without a year
+ * the next such date. */
+int policy_deadline_find(const char *text, size_t len, const struct policy_hours *h, time_t now,
+			 struct policy_deadline *out);
+
+/* ---- the high-context check (policy/context.c) ---------------------------
+ * Does a new request carry what the reader needs to act without a round
+ * trip: a concrete ask, a deadline, and the document it points at? Quoted
+ * lines ("> ..."), "On ... wrote:" lines and everything after the
+ * signature line ("-- ") are not read. */
+enum policy_context_found {
+	CONTEXT_ASK = 1u << 0,          /* a question or a request phrase */
+	CONTEXT_DEADLINE = 1u << 1,     /* a deadline phrase */
+	CONTEXT_POINTS = 1u << 2,       /* points at a document, link, PR, ticket */
+	CONTEXT_POINTS_FILE = 1u << 3,  /* points at an attachment ("attached") */
+	CONTEXT_LINK = 1u << 4,         /* an http(s):// or www. link */
+	CONTEXT_FILE = 1u << 5,         /* the caller said a file is attached */
+	CONTEXT_REF_ID = 1u << 6,       /* an id such as #412 or ABC-123 */
+};
+enum policy_context_missing {
+	CONTEXT_MISSING_ASK = 1u << 0,
+	CONTEXT_MISSING_DEADLINE = 1u << 1,
+	CONTEXT_MISSING_FILE = 1u << 2,  /* says "attached", nothing is */
+	CONTEXT_MISSING_LINK = 1u << 3,  /* points at a document without a link */
+};
+#define POLICY_CONTEXT_ADVICE_MAX 640
+struct policy_context {
+	unsigned found;     /* enum policy_context_found bits */
+	unsigned missing;   /* enum policy_context_missing bits */
+	/* One sentence per missing item, e.g. No deadline: add when you need
+	 * it (e.g. "by Thursday 15:00"). Empty when nothing is missing. */
+	char advice[POLICY_CONTEXT_ADVICE_MAX];
+};
+/* subject and body may be NULL. Reads at most the first 64 KiB of what the
+ * sender wrote. Returns 0, or EBB_EINVAL without out. */
+int policy_context_check(const char *subject, const char *body, int has_attachment,
+			 struct policy_context *out);
+/* For one CONTEXT_MISSING_* bit: a short name (no deadline) and what to do
+ * (add when you need it (e.g. "by Thursday 15:00")); "" for other values. */
+const char *policy_context_missing_name(unsigned missing);
+const char *policy_context_missing_hint(unsigned missing);
+
+/* ---- wording for people (policy/footer.c) ---------------------------- */
+/* A target as people say it: "2 working days", "1 working day", "4 working
+ * hours", "90 working minutes", "no set time" for none. */
+void policy_format_target_human(const struct policy_target *t, char *out, size_t outlen);
+/* The account footer for new mails: "I usually reply within 2 working
+ * days; next reply window Tue 11:00 CET." Without a target it says only
+ * "My next reply window is ...", without blocks only the first half; ""
+ * when both are missing. The
+ * next window is the next block start after now (the one after the
+ * current block when now is inside one). */
+void policy_format_footer(const struct policy_hours *h, const struct policy_target *t, time_t now,
+			  char *out, size_t outlen);
+
+/* ---- round-ups (policy/roundup.c) ---------------------------------------
+ * A round-up closes a thread: the decisions taken, the action items (each
+ * with one owner and a due date) and the questions still open. The
+ * extractor pre-fills one from the thread's lines; the user edits it; the
+ * parser reads the edited block back. */
+enum roundup_kind { ROUNDUP_DECISION = 0, ROUNDUP_ACTION, ROUNDUP_QUESTION };
+
+struct roundup_msg {
+	const char *sender;     /* who wrote it, as the owner of an "I'll ..." */
+	const char *addressee;  /* who it asks ("can you ..."), may be NULL */
+	const char *text;       /* the body; quotes and signature are skipped */
+	time_t sent_at;         /* deadlines in it are placed from here */
+};
+
+struct roundup_item {
+	enum roundup_kind kind;
+	char *text;
+	char *owner;            /* action items; NULL when nobody is named */
+	time_t due_at;          /* 0 = none */
+	int due_has_time;       /* the deadline named a time of day */
+};
+
+struct roundup {
+	struct roundup_item *items;   /* in the thread's order */
+	size_t n, cap;
+};
+
+#define ROUNDUP_MAX_ITEMS 100
+#define ROUNDUP_TEXT_MAX 300          /* bytes of one item's text */
+
+/* Candidates, by the first rule that matches a sentence of what a sender
+ * wrote:
+ *  - action: "TODO: x", "Action: x", "@ann will x", "@ann to x", "Ann to
+ *    send x" (a capitalised name at the start), "can/could/would you x",
+ *    "please x", "need you to x" (owner: the addressee), "I'll x" / "I will
+ *    x" (owner: the sender); due from the deadline grammar;
+ *  - decision: "Decision: x", "we decided", "agreed", "let's go with",
+ *    "we'll", "we will", "we are going with";
+ *  - open question: a sentence ending in "?" with no later message from
+ *    someone other than its sender.
+ * Repeats are dropped; at most ROUNDUP_MAX_ITEMS. out is reset first. */
+int policy_roundup_extract(const struct roundup_msg *msgs, size_t n, const struct policy_hours *h,
+			   struct roundup *out, struct ebb_err *err);
+/* The block for a reply:
+ *   Round-up
+ *
+ *   Decisions:
+ *   - We go with Postgres 16.
+ *   Action items:
+ *   - [ann@example.com] send the slides (due Thu 26 Nov)
+ *   - [?] update the runbook
+ *   Open questions:
+ *   - Who owns the migration?
+ * Empty sections say "- (none)". Due dates are local dates in the hours'
+ * zone with the time when one was named, and the year when it is not
+ * the year of now. *out is NUL-terminated and the caller's to free. */
+int policy_roundup_format(const struct roundup *r, const struct policy_hours *h, time_t now,
+			  char **out, struct ebb_err *err);
+/* Reads an edited block back: the section headings (Decisions, Action
+ * items, Open questions; any case, colon optional), "- " or "* " items,
+ * indented lines continuing an item, "[owner]" ("[?]" = nobody) and a
+ * trailing "(due ...)" placed from now. The block starts at a "Round-up"
+ * line when there is one and ends at the signature or at the first
+ * unindented line that is neither a heading nor an item. */
+int policy_roundup_parse(const char *text, size_t len, const struct policy_hours *h, time_t now,
+			 struct roundup *out, struct ebb_err *err);
+/* Adds one item (copies the strings); EBB_ETOOBIG past ROUNDUP_MAX_ITEMS. */
+int policy_roundup_add(struct roundup *r, enum roundup_kind kind, const char *text,
+		       const char *owner, time_t due_at, int due_has_time, struct ebb_err *err);
+void policy_roundup_free(struct roundup *r);
+
 #endif

@@ -41,7 +41,11 @@ struct outbox_flush_result {
 };
 /* Sends every outbox item due at `now`. Takes an exclusive lock on
  * lock_path so only one ebb process sends; EBB_EBUSY when another holds it.
- * Items left in `sending` by a crash become `uncertain` first. One line per
+ * Items left in `sending` by a crash become `uncertain` first. Held items
+ * of Slack accounts with server_schedule = yes whose release is more than
+ * 2 minutes away are handed to Slack's scheduler: they end `sent` with
+ * release policy "server" and last_error "scheduled on server for TIME"
+ * (counted in res->sent), or stay held when Slack refuses. One line per
  * item goes to report (may be NULL). */
 typedef void (*outbox_report_fn)(void *ctx, const struct outbox_item *item,
 				 enum outbox_state result, const char *detail);
@@ -51,7 +55,9 @@ int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char
 
 /* Builds a mail from the draft (a fresh Message-ID stored in the row before
  * any attempt) and queues it with the release rule: RELEASE_NEXT_BLOCK holds
- * it until the next reply block unless now is inside one. */
+ * it until the next reply block unless now is inside one. With footer = yes
+ * in the account, a new mail (conv_id 0 and no In-Reply-To) ends with the
+ * reply-time footer of policy_format_footer under its signature line. */
 struct queued_mail {
 	long long id;
 	time_t release_at;
@@ -60,6 +66,24 @@ struct queued_mail {
 int sync_queue_mail(const struct ebb_config *cfg, struct store *st,
 		    const struct account_cfg *acc, struct mime_draft *draft, long long conv_id,
 		    enum policy_release release, time_t at, time_t now, struct queued_mail *out,
+		    struct ebb_err *err);
+
+/* Queues a chat message (Matrix, Slack) as a JSON payload {"channel",
+ * "text", "thread", "reply_to"} with the release rule of sync_queue_mail.
+ * channel is the remote channel id (room id, Slack channel id); thread is
+ * the thread root (event id or thread ts) or NULL; reply_to the message
+ * answered or NULL. The txn id ("ebb-" + 128 random bits in hex) is stored
+ * in the row before any attempt: Matrix de-duplicates retries by it, Slack
+ * finds an earlier attempt by it in the message metadata. */
+struct queued_chat {
+	long long id;
+	time_t release_at;
+	char txn_id[40];
+};
+int sync_queue_chat(const struct ebb_config *cfg, struct store *st,
+		    const struct account_cfg *acc, long long conv_id, const char *channel,
+		    const char *text, const char *thread, const char *reply_to,
+		    enum policy_release release, time_t at, time_t now, struct queued_chat *out,
 		    struct ebb_err *err);
 
 /* Background engine for the UI: one worker thread per account with its own

@@ -7,6 +7,7 @@
 
 #include "ebb/cli.h"
 #include "ebb/mime.h"
+#include "ebb/policy.h"
 #include "ebb/store.h"
 #include "ebb/sync.h"
 #include "ebb/ui.h"
@@ -33,6 +34,23 @@ static int read_stdin(char **out, struct ebb_err *err)
 	return *out ? EBB_OK : ebb_err_set(err, EBB_ENOMEM, "out of memory");
 }
 
+/* A new request (not a reply) is checked for an ask, a deadline and the
+ * document it points at; what is missing goes to stderr. It warns, it
+ * never stops the mail. */
+static void context_warnings(const struct cli_env *env, const char *subject, const char *body)
+{
+	const char *mode = env->cfg->context_check;
+	if (mode && !strcmp(mode, "off"))
+		return;
+	struct policy_context ctx;
+	if (policy_context_check(subject, body, 0, &ctx))
+		return;
+	for (unsigned bit = 1; bit && bit <= ctx.missing; bit <<= 1)
+		if (ctx.missing & bit)
+			fprintf(stderr, "ebb: context check: %s \xe2\x80\x94 %s.\n",
+				policy_context_missing_name(bit), policy_context_missing_hint(bit));
+}
+
 static void describe_release(const struct cli_env *env, time_t release_at, time_t now,
 			     char *out, size_t outlen)
 {
@@ -49,6 +67,7 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 {
 	const char *account = NULL, *to = NULL, *cc = NULL, *subject = NULL, *reply = NULL;
 	const char *at_s = NULL;
+	int check = 1;
 	enum policy_release release = RELEASE_NEXT_BLOCK;
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i];
@@ -68,6 +87,8 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 			subject = argv[++i];
 		} else if (!strcmp(o, "--in-reply-to") && has) {
 			reply = argv[++i];
+		} else if (!strcmp(o, "--no-check")) {
+			check = 0;
 		} else {
 			fprintf(stderr, "ebb: send: unexpected argument \"%s\" (see ebb --help)\n", o);
 			return 2;
@@ -95,6 +116,8 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		return 1;
 	}
+	if (check && !reply)
+		context_warnings(env, subject, body);
 	struct store *st;
 	if (store_open(env->db_path, &st, &err)) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
@@ -118,16 +141,53 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* A chat item (JSON from sync_queue_chat): the channel (and thread) as
+ * "to", the first line of the text as "subject". */
+static void chat_summary(const struct outbox_item *it, char **to, char **subject)
+{
+	cJSON *root = cJSON_ParseWithLength(it->payload, it->payload_len);
+	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(root, "channel");
+	const cJSON *thread = cJSON_GetObjectItemCaseSensitive(root, "thread");
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, "text");
+	struct sbuf sb = {0};
+	if (cJSON_IsString(channel) &&
+	    !sbuf_puts(&sb, channel->valuestring) &&
+	    (!cJSON_IsString(thread) || !sbuf_printf(&sb, " thread %s", thread->valuestring)))
+		*to = sbuf_detach(&sb);
+	sbuf_free(&sb);
+	if (cJSON_IsString(text)) {
+		const char *t = text->valuestring;
+		size_t len = strcspn(t, "\r\n");
+		if (len > 80) {
+			len = 80;
+			while (len && ((unsigned char)t[len] & 0xC0) == 0x80)
+				len--;
+		}
+		*subject = util_strndup(t, len);
+	}
+	cJSON_Delete(root);
+}
+
 /* To and Subject of a queued mail, read back from its payload. */
 static void payload_summary(const struct outbox_item *it, char **to, char **subject)
 {
 	struct mime_message *m = NULL;
 	*to = *subject = NULL;
+	if (it->txn_id && it->payload_len && it->payload[0] == '{') {
+		chat_summary(it, to, subject);
+		return;
+	}
 	if (mime_parse(it->payload, it->payload_len, &m, NULL))
 		return;
 	*to = util_strdup0(m->to);
 	*subject = util_strdup0(m->subject);
 	mime_message_free(m);
+}
+
+static int on_server(const struct outbox_item *it, time_t now)
+{
+	return it->state == OUTBOX_SENT && it->release_policy &&
+	       !strcmp(it->release_policy, "server") && it->release_at > now;
 }
 
 static int outbox_list(struct cli_env *env, struct store *st, int json)
@@ -156,8 +216,11 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 				cJSON_AddNumberToObject(o, "id", (double)it->id);
 				cJSON_AddStringToObject(o, "account", it->account ? it->account : "");
 				cJSON_AddStringToObject(o, "state", store_outbox_state_name(it->state));
-				/* held locally until release_at; server-side scheduling comes with chat */
-				cJSON_AddStringToObject(o, "held", it->state == OUTBOX_HELD ? "local" : "no");
+				/* Held in ebb until release_at, or handed to the server's
+				 * own scheduler (release policy "server", sent from
+				 * ebb's side) and waiting there. */
+				cJSON_AddStringToObject(o, "held", it->state == OUTBOX_HELD ? "local"
+							: on_server(it, now) ? "server" : "no");
 				cJSON_AddStringToObject(o, "to", to ? to : "");
 				cJSON_AddStringToObject(o, "subject", subject ? subject : "");
 				cJSON_AddStringToObject(o, "release_policy",
@@ -171,6 +234,10 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 				else
 					cJSON_AddNullToObject(o, "sent_at");
 				cJSON_AddStringToObject(o, "msgid", it->msgid ? it->msgid : "");
+				if (it->txn_id)
+					cJSON_AddStringToObject(o, "txn_id", it->txn_id);
+				else
+					cJSON_AddNullToObject(o, "txn_id");
 				cJSON_AddNumberToObject(o, "attempts", it->attempts);
 				if (it->last_error)
 					cJSON_AddStringToObject(o, "error", it->last_error);
@@ -184,6 +251,8 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 			const char *state = store_outbox_state_name(it->state);
 			if (it->state == OUTBOX_HELD && it->release_at > now)
 				snprintf(line, sizeof line, "held until %s", release);
+			else if (on_server(it, now))
+				snprintf(line, sizeof line, "on server until %s", release);
 			else
 				snprintf(line, sizeof line, "%s", state);
 			snprintf(safe, sizeof safe, "%s  %s", to ? to : "", subject ? subject : "");

@@ -88,6 +88,9 @@ static const char sql_waiting_since[] =
 static const char sql_addressed[] =
 	"SELECT EXISTS(SELECT 1 FROM message WHERE conversation_id = ?1 AND from_me = 0"
 	" AND to_me = 1 AND (sent_at, id) > (?2, ?3))";
+/* NULL = the rule decides; 0 or 1 = the user's own say (`n` in the inbox). */
+static const char sql_reply_override[] =
+	"SELECT reply_override FROM conversation WHERE id = ?1";
 static const char sql_conv_update[] =
 	"UPDATE conversation SET subject = ?2, norm_subject = ?3, last_at = ?4, last_from = ?5,"
 	" channel_id = ?6, messages = ?7, unread = ?8, needs_reply = ?9, due_at = ?10,"
@@ -111,6 +114,7 @@ struct conv_scan {
 	int messages, unread;
 	int64_t waiting_since;
 	int addressed;
+	int reply_override;   /* -1 = none, else 0 or 1 */
 };
 
 static void conv_scan_free(struct conv_scan *c)
@@ -219,6 +223,18 @@ static int conv_scan(struct store *st, long long id, struct conv_scan *c, struct
 		c->addressed = sqlite3_column_int(s, 0);
 		sqlite3_reset(s);
 	}
+
+	c->reply_override = -1;
+	if (!(s = store_stmt(st, sql_reply_override, err)))
+		return err ? err->code : EBB_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_row(st, s, &have, err)))
+		return rc;
+	if (have) {
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			c->reply_override = sqlite3_column_int64(s, 0) != 0;
+		sqlite3_reset(s);
+	}
 	return EBB_OK;
 }
 
@@ -265,6 +281,7 @@ int store_conv_refresh(struct store *st, long long conv_id, store_due_fn due, vo
 		return conv_refresh_empty(st, conv_id, err);
 	}
 	struct conv_due answer = {0};
+	int forced = c.reply_override == 1;
 	if (due) {
 		struct conv_facts f = {
 			.conv_id = conv_id,
@@ -275,13 +292,25 @@ int store_conv_refresh(struct store *st, long long conv_id, store_due_fn due, vo
 			.addressed_to_me = c.addressed,
 			.waiting_since = (time_t)c.waiting_since,
 			.last_sender = c.last_sender,
+			.reply_forced = forced,
 		};
+		/* Owed by the user's say with nothing from others waiting: the
+		 * clock starts at the last message. */
+		if (forced && !f.waiting_since)
+			f.waiting_since = (time_t)c.last_at;
 		answer.tier = c.channel_tier;
 		due(due_ctx, &f, &answer);
 	} else {
 		/* Without a rule: owed when it is to me or a direct chat, no due time. */
 		answer.tier = c.channel_tier;
 		answer.needs_reply = !c.last_from_me && (c.addressed || c.is_direct);
+	}
+	/* The user's say comes after the rule: it wins, whatever the rule knows. */
+	if (c.reply_override == 0) {
+		answer.needs_reply = 0;
+		answer.due_at = 0;
+	} else if (forced) {
+		answer.needs_reply = 1;
 	}
 	int64_t due_at = answer.needs_reply ? (int64_t)answer.due_at : 0;
 	char norm[256];

@@ -4,6 +4,7 @@
  * `sending`, which the next flush turns into `uncertain`, never a resend. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +12,33 @@
 
 #include "ebb/provider.h"
 #include "ebb/sync.h"
+#include "sync_int.h"
+
+/* footer = yes: a new mail (not a reply) tells its reader how fast they
+ * may expect an answer and when the next reply window is. Goes under the
+ * signature line, which is added when the body has none. NULL when there
+ * is nothing to add; *nomem on failure. */
+static char *with_footer(const struct ebb_config *cfg, const struct account_cfg *acc,
+			 const char *body, time_t now, int *nomem)
+{
+	*nomem = 0;
+	const struct policy_tier *tier = config_tier(cfg, config_channel_tier(acc, NULL, NULL, 0));
+	char line[256];
+	policy_format_footer(&cfg->hours, tier ? &tier->target : NULL, now, line, sizeof line);
+	if (!line[0])
+		return NULL;
+	const char *b = body ? body : "";
+	size_t len = strlen(b);
+	int has_sig = !strncmp(b, "-- \n", 4) || strstr(b, "\n-- \n") != NULL;
+	struct sbuf sb = {0};
+	if (sbuf_append(&sb, b, len) || (len && b[len - 1] != '\n' && sbuf_putc(&sb, '\n')) ||
+	    (!has_sig && sbuf_puts(&sb, "-- \n")) || sbuf_puts(&sb, line) || sbuf_putc(&sb, '\n')) {
+		sbuf_free(&sb);
+		*nomem = 1;
+		return NULL;
+	}
+	return sbuf_detach(&sb);
+}
 
 int sync_queue_mail(const struct ebb_config *cfg, struct store *st,
 		    const struct account_cfg *acc, struct mime_draft *draft, long long conv_id,
@@ -29,9 +57,21 @@ int sync_queue_mail(const struct ebb_config *cfg, struct store *st,
 	draft->date = now;
 	struct tm tm;
 	draft->gmtoff = tz_localtime(cfg->tz, now, &tm) ? 0 : tm.tm_gmtoff;
+	char *footed = NULL;
+	const char *body = draft->body;
+	if (acc->footer && !conv_id && !(draft->in_reply_to && draft->in_reply_to[0])) {
+		int nomem;
+		footed = with_footer(cfg, acc, draft->body, now, &nomem);
+		if (nomem)
+			return ebb_err_set(err, EBB_ENOMEM, "out of memory adding the footer");
+		if (footed)
+			draft->body = footed;
+	}
 	char *payload;
 	size_t len;
 	int rc = mime_build(draft, &payload, &len, err);
+	draft->body = body;   /* the caller's text again; the footer was ours */
+	free(footed);
 	if (rc)
 		return rc;
 	long long account_id;
@@ -137,6 +177,51 @@ static void send_one(struct store *st, struct open_provider *op, struct outbox_i
 		res->failed++;
 }
 
+/* A held chat item goes to the server's scheduler now and is `sent` from
+ * ebb's side (release policy "server" says where it waits). When the server
+ * refuses, it stays held in ebb with its old policy and goes at its time. */
+static void hand_over_one(const struct ebb_config *cfg, struct store *st,
+			  struct open_provider *op, struct outbox_item *it, const char *policy,
+			  time_t now, outbox_report_fn report, void *ctx,
+			  struct outbox_flush_result *res)
+{
+	struct ebb_err err = {0};
+	char when[64] = "", detail[EBB_ERRLEN + 128];
+	tz_format_iso8601(cfg->tz, it->release_at, when, sizeof when);
+	if (!op || op->failed || store_outbox_claim(st, it->id, now, &err)) {
+		store_outbox_reschedule(st, it->id, policy, it->release_at, now, NULL);
+		if (op && op->failed && report) {
+			snprintf(detail, sizeof detail, "cannot schedule it on the server (%s); it "
+				 "stays held in ebb until %s", op->err.msg, when);
+			report(ctx, it, OUTBOX_HELD, detail);
+		}
+		return;
+	}
+	struct send_result sr = {0};
+	if (!op->p.ops->send(&op->p, it, &sr, &err)) {
+		snprintf(detail, sizeof detail, "scheduled on server for %s", when);
+		store_outbox_finish(st, it->id, OUTBOX_SENT, detail, now, NULL);
+		if (report)
+			report(ctx, it, OUTBOX_SENT, detail);
+		res->sent++;
+		return;
+	}
+	if (sr.uncertain) {
+		store_outbox_finish(st, it->id, OUTBOX_UNCERTAIN, err.msg, now, NULL);
+		if (report)
+			report(ctx, it, OUTBOX_UNCERTAIN, err.msg);
+		res->uncertain++;
+		return;
+	}
+	store_outbox_finish(st, it->id, OUTBOX_QUEUED, NULL, now, NULL);
+	store_outbox_reschedule(st, it->id, policy, it->release_at, now, NULL);
+	if (report) {
+		snprintf(detail, sizeof detail, "cannot schedule it on the server (%s); it stays "
+			 "held in ebb until %s", err.msg, when);
+		report(ctx, it, OUTBOX_HELD, detail);
+	}
+}
+
 int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char *lock_path,
 		      time_t now, outbox_report_fn report, void *ctx,
 		      struct outbox_flush_result *res, struct ebb_err *err)
@@ -167,6 +252,26 @@ int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char
 			 res);
 		store_outbox_item_clear(&it);
 	}
+	struct outbox_handover *handover = NULL;
+	size_t nhandover = 0;
+	if (!rc)
+		rc = outbox_handover_list(cfg, st, now, &handover, &nhandover, err);
+	if (!rc && nhandover && !ps) {
+		ps = calloc(cfg->naccounts ? cfg->naccounts : 1, sizeof *ps);
+		if (!ps)
+			rc = ebb_err_set(err, EBB_ENOMEM, "out of memory");
+		for (size_t i = 0; ps && i < cfg->naccounts; i++)
+			ps[i].acc = &cfg->accounts[i];
+	}
+	for (size_t i = 0; !rc && i < nhandover; i++) {
+		struct outbox_item it;
+		if (store_outbox_get(st, handover[i].id, &it, NULL))
+			continue;
+		hand_over_one(cfg, st, provider_for(ps, cfg->naccounts, st, it.account), &it,
+			      handover[i].policy, now, report, ctx, res);
+		store_outbox_item_clear(&it);
+	}
+	free(handover);
 	for (size_t i = 0; ps && i < cfg->naccounts; i++)
 		if (ps[i].opened && ps[i].p.ops->close)
 			ps[i].p.ops->close(&ps[i].p);

@@ -7,14 +7,21 @@
 #include "ebb/provider.h"
 #include "ebb/sync.h"
 
+/* Tier precedence: a sender rule (by the sender of the last message, the
+ * one waiting for a reply; none when I wrote last), then the channel's
+ * stored tier (its channel rule, else the account's tier, else the
+ * defaults, resolved when synced). */
 void sync_due(void *ctx, const struct conv_facts *f, struct conv_due *out)
 {
 	const struct sync_due_ctx *d = ctx;
-	const char *tier = f->channel_tier;
+	const char *tier = f->last_from_me ? NULL : config_sender_tier(d->acc, f->last_sender);
+	if (!tier)
+		tier = f->channel_tier;
 	if (!tier)
 		tier = config_channel_tier(d->acc, f->channel, NULL, f->is_direct);
 	out->tier = tier;
-	out->needs_reply = policy_needs_reply(f->last_from_me, f->addressed_to_me, f->is_direct);
+	out->needs_reply = f->reply_forced ||
+			   policy_needs_reply(f->last_from_me, f->addressed_to_me, f->is_direct);
 	out->due_at = 0;
 	if (!out->needs_reply)
 		return;

@@ -239,6 +239,81 @@ static void test_secret_cmd(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Tier rules per sender and list, and the footer switch (issue 6). */
+static const char rules[] =
+	"[tier.review]\n"
+	"target = 1d\n"
+	"[account.work]\n"
+	"kind = maildir\n"
+	"path = /srv/mail\n"
+	"from = me@example.com\n"
+	"footer = yes\n"
+	"sender.*@Reviews.Example.com = review\n"
+	"sender.boss@example.com = urgent\n"
+	"sender.*@example.com = chat\n"
+	"sender.ops-[0-9]@example.org = fyi\n"
+	"list.dev.lists.example.com = fyi\n"
+	"[account.home]\n"
+	"kind = maildir\n"
+	"path = /srv/home\n";
+
+static void test_sender_and_list_rules(void **state)
+{
+	(void)state;
+	struct ebb_config *cfg;
+	struct ebb_err err = {0};
+	assert_int_equal(config_load_string(rules, strlen(rules), "rules.conf", &cfg, &err), EBB_OK);
+	const struct account_cfg *work = config_account(cfg, "work");
+	assert_non_null(work);
+	assert_int_equal(work->footer, 1);
+	assert_int_equal(work->nsender_tiers, 4);
+	assert_string_equal(work->sender_tiers[0].pattern, "*@reviews.example.com"); /* lower case */
+	assert_int_equal(work->sender_tiers[0].line, 8);
+	/* a glob, any case */
+	assert_string_equal(config_sender_tier(work, "ci@reviews.example.com"), "review");
+	assert_string_equal(config_sender_tier(work, "CI@REVIEWS.example.COM"), "review");
+	/* the exact address wins over the globs, wherever it stands */
+	assert_string_equal(config_sender_tier(work, "boss@example.com"), "urgent");
+	assert_string_equal(config_sender_tier(work, "Boss@Example.com"), "urgent");
+	/* then the first matching glob in file order */
+	assert_string_equal(config_sender_tier(work, "kim@example.com"), "chat");
+	assert_string_equal(config_sender_tier(work, "ops-7@example.org"), "fyi");
+	assert_null(config_sender_tier(work, "ops-x@example.org"));
+	assert_null(config_sender_tier(work, "kim@example.com.evil.org"));
+	assert_null(config_sender_tier(work, "someone@other.org"));
+	assert_null(config_sender_tier(work, ""));
+	assert_null(config_sender_tier(work, NULL));
+	assert_int_equal(work->nlist_tiers, 1);
+	assert_string_equal(config_list_tier(work, "DEV.lists.example.com"), "fyi");
+	assert_null(config_list_tier(work, "ops.lists.example.com"));
+	const struct account_cfg *home = config_account(cfg, "home");
+	assert_int_equal(home->footer, 0);   /* the default */
+	assert_null(config_sender_tier(home, "boss@example.com"));
+	config_free(cfg);
+
+	static const struct bad_case bad[] = {
+		{"[account.a]\nkind = maildir\npath = /x\nsender.a@b.c = nope\n",
+		 "sender.a@b.c = nope: no such tier", 4},
+		{"[account.a]\nkind = maildir\npath = /x\n\nlist.l.example = vip\n",
+		 "list.l.example = vip: no such tier", 5},
+		{"[account.a]\nkind = maildir\npath = /x\nfooter = maybe\n",
+		 "footer = maybe: expected yes or no", 4},
+		{"[account.a]\nkind = maildir\npath = /x\nsender. = urgent\n",
+		 "must be 1 to", 4},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cfg = NULL;
+		int rc = config_load_string(bad[i].text, strlen(bad[i].text), "bad.conf", &cfg, &err);
+		assert_int_equal(rc, EBB_EPARSE);
+		assert_null(cfg);
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "bad.conf:%d: ", bad[i].line);
+		if (strncmp(err.msg, prefix, strlen(prefix)) || !strstr(err.msg, bad[i].expect))
+			fail_msg("rule case %zu: got \"%s\", want prefix \"%s\" and \"%s\"", i,
+				 err.msg, prefix, bad[i].expect);
+	}
+}
+
 int main(void)
 {
 	setenv("TZDIR", "/usr/share/zoneinfo", 1);
@@ -250,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_file_relative_path_and_missing),
 		cmocka_unit_test(test_db_path_mode),
 		cmocka_unit_test(test_secret_cmd),
+		cmocka_unit_test(test_sender_and_list_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,494 @@
+/* cli/decisions: `ebb decisions` lists and closes open action items; `ebb
+ * roundup` pre-fills a thread's round-up and stores the edited block. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebb/cli.h"
+#include "ebb/policy.h"
+#include "ebb/store.h"
+#include "ebb/ui.h"
+
+#define ROUNDUP_INPUT_MAX (1024u * 1024)
+#define MAX_ALIASES 256
+
+static int parse_id(const char *s, long long *id)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* Prints text with everything a terminal could act on replaced, cut to
+ * width columns (0 = no limit) and padded to them when pad is set. */
+static void put_safe(const char *s, int width, int pad)
+{
+	char safe[2048], fitted[2048];
+	ui_sanitize(s ? s : "", s ? strlen(s) : 0, safe, sizeof safe, 0);
+	if (width > 0) {
+		ui_fit(safe, width, fitted, sizeof fitted);
+		int w = ui_text_width(fitted, strlen(fitted));
+		fputs(fitted, stdout);
+		if (pad)
+			printf("%*s", width > w ? width - w : 0, "");
+	} else {
+		fputs(safe, stdout);
+	}
+}
+
+/* ---- who "me" is -------------------------------------------------------- */
+
+struct aliases {
+	char *names[MAX_ALIASES];
+	size_t n;
+};
+
+static void alias_add(struct aliases *a, const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t' || *s == '"')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '"'))
+		len--;
+	if (!len || a->n >= MAX_ALIASES)
+		return;
+	char *copy = util_strndup(s, len);
+	if (copy)
+		a->names[a->n++] = copy;
+}
+
+/* "Sam Rivera <sam@example.com>" gives the name, the address and "sam";
+ * a bare address gives itself and its local part. */
+static void alias_add_identity(struct aliases *a, const char *id)
+{
+	if (!id)
+		return;
+	const char *lt = strchr(id, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	const char *addr = id;
+	size_t alen = strlen(id);
+	if (lt && gt) {
+		alias_add(a, id, (size_t)(lt - id));
+		addr = lt + 1;
+		alen = (size_t)(gt - lt - 1);
+	}
+	alias_add(a, addr, alen);
+	const char *at = memchr(addr, '@', alen);
+	if (at)
+		alias_add(a, addr, (size_t)(at - addr));
+}
+
+static void my_aliases(const struct ebb_config *cfg, struct aliases *a)
+{
+	alias_add(a, "me", 2);
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		const struct account_cfg *acc = &cfg->accounts[i];
+		alias_add_identity(a, acc->from);
+		for (size_t k = 0; k < acc->nme; k++)
+			alias_add_identity(a, acc->me[k]);
+	}
+}
+
+static void aliases_free(struct aliases *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->names[i]);
+	a->n = 0;
+}
+
+/* ---- ebb decisions --------------------------------------------------------- */
+
+/* "Thu 26 Nov 17:30" in the configured zone. */
+static void format_local(const struct ebb_config *cfg, time_t t, char *out, size_t outlen)
+{
+	static const char *const wday[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct tm tm;
+	if (tz_localtime(cfg->tz, t, &tm)) {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	snprintf(out, outlen, "%s %d %s %02d:%02d", wday[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
+		 tm.tm_hour, tm.tm_min);
+}
+
+static void add_iso(cJSON *o, const char *key, const struct ebb_config *cfg, time_t t)
+{
+	char buf[64];
+	if (t > 0 && !tz_format_iso8601(cfg->tz, t, buf, sizeof buf))
+		cJSON_AddStringToObject(o, key, buf);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static int print_json(const struct ebb_config *cfg, const struct decision_row *rows, size_t n,
+		      time_t now)
+{
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		const struct decision_row *r = &rows[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			cJSON_Delete(arr);
+			return 1;
+		}
+		cJSON_AddNumberToObject(o, "id", (double)r->id);
+		cJSON_AddStringToObject(o, "kind", store_decision_kind_name(r->kind));
+		if (r->conversation_id)
+			cJSON_AddNumberToObject(o, "conversation_id", (double)r->conversation_id);
+		else
+			cJSON_AddNullToObject(o, "conversation_id");
+		add_str(o, "subject", r->subject);
+		add_str(o, "text", r->text);
+		add_str(o, "owner", r->owner);
+		add_iso(o, "due_at", cfg, r->due_at);
+		cJSON_AddBoolToObject(o, "overdue", r->due_at > 0 && now >= r->due_at);
+		add_iso(o, "created_at", cfg, r->created_at);
+	}
+	char *text = cJSON_Print(arr);
+	cJSON_Delete(arr);
+	if (!text)
+		return 1;
+	puts(text);
+	cJSON_free(text);
+	return 0;
+}
+
+static void print_text(const struct ebb_config *cfg, const struct decision_row *rows, size_t n,
+		       time_t now)
+{
+	if (!n) {
+		puts("no open action items");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct decision_row *r = &rows[i];
+		char due[64] = "-";
+		if (r->due_at > 0) {
+			char when[48];
+			format_local(cfg, r->due_at, when, sizeof when);
+			snprintf(due, sizeof due, "%s%s", now >= r->due_at ? "overdue " : "", when);
+		}
+		printf("%5lld  %-24s  ", r->id, due);
+		put_safe(r->owner ? r->owner : "?", 18, 1);
+		fputs("  ", stdout);
+		put_safe(r->text, 0, 0);
+		if (r->subject) {
+			fputs("  (", stdout);
+			put_safe(r->subject, 40, 0);
+			printf(" #%lld)", r->conversation_id);
+		}
+		putchar('\n');
+	}
+}
+
+static int decisions_close(struct store *st, int argc, char **argv, time_t now)
+{
+	if (argc < 1) {
+		fprintf(stderr, "ebb: usage: ebb decisions close ID...\n");
+		return 2;
+	}
+	int status = 0;
+	for (int i = 0; i < argc; i++) {
+		long long id;
+		struct ebb_err err = {0};
+		if (parse_id(argv[i], &id)) {
+			fprintf(stderr, "ebb: \"%s\" is not an item id (see ebb decisions)\n", argv[i]);
+			status = 2;
+		} else if (store_decision_close(st, id, now, &err)) {
+			fprintf(stderr, "ebb: %s\n", err.msg);
+			status = 1;
+		}
+	}
+	return status;
+}
+
+int cli_decisions(struct cli_env *env, int argc, char **argv)
+{
+	int json = 0, mine = 0, close_verb = argc > 0 && !strcmp(argv[0], "close");
+	for (int i = 0; !close_verb && i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--mine")) {
+			mine = 1;
+		} else {
+			fprintf(stderr, "ebb: usage: ebb decisions [--mine] [--json] | "
+				"ebb decisions close ID...\n");
+			return 2;
+		}
+	}
+	struct store *st;
+	struct ebb_err err = {0};
+	if (store_open(env->db_path, &st, &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		return 1;
+	}
+	time_t now = ebb_now();
+	int status = 0;
+	if (close_verb) {
+		status = decisions_close(st, argc - 1, argv + 1, now);
+		store_close(st);
+		return status;
+	}
+	struct aliases me = {0};
+	if (mine)
+		my_aliases(env->cfg, &me);
+	struct decision_row *rows;
+	size_t n;
+	if (store_decision_list_open(st, DECISION_KIND_BIT(DECISION_ACTION),
+				     (const char *const *)me.names, mine ? me.n : 0, &rows, &n,
+				     &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		status = 1;
+	} else {
+		if (json)
+			status = print_json(env->cfg, rows, n, now);
+		else
+			print_text(env->cfg, rows, n, now);
+		store_decision_rows_free(rows, n);
+	}
+	aliases_free(&me);
+	store_close(st);
+	return status;
+}
+
+/* ---- ebb roundup -------------------------------------------------------- */
+
+/* The first address of a display list ("Ann <ann@x>, b@y" -> "ann@x"),
+ * into out; "" when there is none. */
+static void first_address(const char *list, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!list)
+		return;
+	const char *end = strchr(list, ',');
+	size_t len = end ? (size_t)(end - list) : strlen(list);
+	const char *lt = memchr(list, '<', len);
+	const char *s = list;
+	if (lt) {
+		const char *gt = memchr(lt, '>', len - (size_t)(lt - list));
+		if (!gt)
+			return;
+		s = lt + 1;
+		len = (size_t)(gt - s);
+	}
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || !memchr(s, '@', len) || len >= outlen)
+		return;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* Is one of the account's addresses among a display list? */
+static int list_has_me(const struct account_cfg *acc, const char *list)
+{
+	char addr[320];
+	for (const char *p = list; acc && p && *p;) {
+		first_address(p, addr, sizeof addr);
+		if (addr[0] && config_is_me(acc, addr))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+struct thread_msgs {
+	struct roundup_msg *msgs;
+	char (*addressees)[320];
+	size_t n;
+};
+
+static int load_thread(const struct ebb_config *cfg, struct store *st, long long conv_id,
+		       struct conv_row *conv, struct msg_row **rows, size_t *nrows,
+		       struct thread_msgs *t, struct ebb_err *err)
+{
+	int rc = store_conv_get(st, conv_id, conv, err);
+	if (rc)
+		return rc;
+	if ((rc = store_msg_list(st, conv_id, rows, nrows, err)))
+		return rc;
+	const struct account_cfg *acc = conv->account ? config_account(cfg, conv->account) : NULL;
+	t->n = *nrows;
+	t->msgs = calloc(*nrows ? *nrows : 1, sizeof *t->msgs);
+	t->addressees = calloc(*nrows ? *nrows : 1, sizeof *t->addressees);
+	if (!t->msgs || !t->addressees)
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory reading a thread");
+	for (size_t i = 0; i < *nrows; i++) {
+		const struct msg_row *m = &(*rows)[i];
+		struct roundup_msg *rm = &t->msgs[i];
+		rm->sender = m->from_me ? "me" : m->sender;
+		rm->text = m->body;
+		rm->sent_at = m->sent_at;
+		/* "Can you ...": to me when I am among the recipients */
+		if (!m->from_me && list_has_me(acc, m->recipients))
+			snprintf(t->addressees[i], sizeof t->addressees[i], "me");
+		else
+			first_address(m->recipients, t->addressees[i], sizeof t->addressees[i]);
+		rm->addressee = t->addressees[i][0] ? t->addressees[i] : NULL;
+	}
+	return EBB_OK;
+}
+
+static int read_stdin(char **out, size_t *len, struct ebb_err *err)
+{
+	struct sbuf sb = {0};
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+		if (sb.len + n > ROUNDUP_INPUT_MAX) {
+			sbuf_free(&sb);
+			return ebb_err_set(err, EBB_ETOOBIG, "the round-up on stdin is over %u bytes",
+					   ROUNDUP_INPUT_MAX);
+		}
+		if (sbuf_append(&sb, buf, n)) {
+			sbuf_free(&sb);
+			return ebb_err_set(err, EBB_ENOMEM, "out of memory");
+		}
+	}
+	*len = sb.len;
+	*out = sbuf_detach(&sb);
+	return *out ? EBB_OK : ebb_err_set(err, EBB_ENOMEM, "out of memory");
+}
+
+/* Stores the items of an edited block, all or none. */
+static int save_block(const struct cli_env *env, struct store *st, const struct conv_row *conv,
+		      time_t now, struct ebb_err *err)
+{
+	char *text;
+	size_t len = 0;
+	int rc = read_stdin(&text, &len, err);
+	if (rc)
+		return rc;
+	struct roundup r = {0};
+	rc = policy_roundup_parse(text, len, &env->cfg->hours, now, &r, err);
+	free(text);
+	if (rc)
+		return rc;
+	long long account_id = 0;
+	const struct account_cfg *acc = conv->account ? config_account(env->cfg, conv->account)
+						      : NULL;
+	if (acc)
+		rc = store_account_ensure(st, acc->name, acc->kind, &account_id, err);
+	size_t counts[3] = {0};
+	int began = 0;
+	if (!rc) {
+		rc = store_begin(st, err);
+		began = !rc;
+	}
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		const struct roundup_item *it = &r.items[i];
+		static const enum decision_kind kinds[] = {DECISION_DECISION, DECISION_ACTION,
+							   DECISION_QUESTION};
+		struct decision_new d = {
+			.conversation_id = conv->id, .account_id = account_id,
+			.kind = kinds[it->kind], .text = it->text, .owner = it->owner,
+			.due_at = it->due_at,
+		};
+		rc = store_decision_add(st, &d, now, NULL, err);
+		counts[it->kind]++;
+	}
+	if (!rc)
+		rc = store_commit(st, err);
+	else if (began)
+		store_rollback(st);
+	if (!rc)
+		printf("saved %zu decision(s), %zu action item(s), %zu open question(s) for "
+		       "conversation %lld\n", counts[ROUNDUP_DECISION], counts[ROUNDUP_ACTION],
+		       counts[ROUNDUP_QUESTION], conv->id);
+	policy_roundup_free(&r);
+	return rc;
+}
+
+int cli_roundup(struct cli_env *env, int argc, char **argv)
+{
+	long long conv_id = 0;
+	int save = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--save"))
+			save = 1;
+		else if (!conv_id && !parse_id(argv[i], &conv_id))
+			continue;
+		else {
+			fprintf(stderr, "ebb: usage: ebb roundup CONV_ID [--save < edited-block]\n");
+			return 2;
+		}
+	}
+	if (!conv_id) {
+		fprintf(stderr, "ebb: usage: ebb roundup CONV_ID [--save < edited-block] "
+			"(conversation ids: ebb list)\n");
+		return 2;
+	}
+	struct store *st;
+	struct ebb_err err = {0};
+	if (store_open(env->db_path, &st, &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		return 1;
+	}
+	time_t now = ebb_now();
+	struct conv_row conv = {0};
+	struct msg_row *rows = NULL;
+	size_t nrows = 0;
+	struct thread_msgs t = {0};
+	int rc;
+	if (save) {
+		rc = store_conv_get(st, conv_id, &conv, &err);
+		if (!rc)
+			rc = save_block(env, st, &conv, now, &err);
+	} else {
+		rc = load_thread(env->cfg, st, conv_id, &conv, &rows, &nrows, &t, &err);
+		struct roundup r = {0};
+		char *block = NULL;
+		size_t missing = 0;
+		for (size_t i = 0; !rc && i < nrows; i++)
+			missing += !rows[i].body;
+		if (missing)
+			fprintf(stderr, "ebb: roundup: %zu of %zu messages have no body in the cache "
+				"yet; `ebb show %lld` fetches them\n", missing, nrows, conv_id);
+		if (!rc)
+			rc = policy_roundup_extract(t.msgs, t.n, &env->cfg->hours, &r, &err);
+		if (!rc)
+			rc = policy_roundup_format(&r, &env->cfg->hours, now, &block, &err);
+		/* line by line through the sanitizer: mail text is hostile */
+		for (const char *p = block; !rc && p && *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char line[4 * ROUNDUP_TEXT_MAX + 64];
+			ui_sanitize(p, len, line, sizeof line, 0);
+			puts(line);
+			p = nl ? nl + 1 : p + len;
+		}
+		free(block);
+		policy_roundup_free(&r);
+	}
+	if (rc)
+		fprintf(stderr, "ebb: roundup: %s\n", err.msg);
+	free(t.msgs);
+	free(t.addressees);
+	store_msg_rows_free(rows, nrows);
+	store_conv_row_clear(&conv);
+	store_close(st);
+	return rc ? 1 : 0;
+}
