@@ -269,27 +269,39 @@ static int has_journal(const char *path)
  * it: an empty file is a new database; anything else must be SQLite and not
  * visibly cut short. Creates the file with mode 0600 when create is set and
  * it is missing. */
-static int file_precheck(struct store *st, int create, struct ebb_err *err)
+static int file_precheck(struct store *st, int create, off_t *size, struct ebb_err *err)
 {
+	/* No open()/close() of an existing database here: closing any descriptor
+	 * of a file drops every POSIX lock this process holds on it, and SQLite's
+	 * locks of the other connections in this process (the sync workers')
+	 * would silently vanish. The header is read through SQLite's own file
+	 * handle later (header_check). */
 	const char *path = st->path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT && create) {
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	struct stat sb;
+	*size = 0;
+	if (stat(path, &sb) && errno == ENOENT && create) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0) {
-			close(fd);
+			close(fd);  /* a file we just created: nobody holds locks on it yet */
 			return EBB_OK;
 		}
-		if (errno == EEXIST)   /* another ebb created it meanwhile */
-			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (errno != EEXIST) {  /* else another ebb created it meanwhile */
+			int e = errno;
+			if (e == ENOENT)
+				return ebb_err_set(err, EBB_ENOENT, "cannot create database %s: its "
+						   "directory does not exist", path);
+			if (e == EROFS)
+				return ebb_err_set(err, EBB_EIO, "cannot create database %s: the file "
+						   "system is read-only; set data_dir in [general] to a "
+						   "writable directory", path);
+			return ebb_err_set(err, EBB_EIO, "cannot create database %s: %s", path,
+					   strerror(e));
+		}
 	}
-	if (fd < 0) {
+	if (stat(path, &sb)) {
 		int e = errno;
 		if (e == ENOENT)
-			return ebb_err_set(err, EBB_ENOENT,
-					   create ? "cannot create database %s: its directory does "
-						    "not exist"
-						  : "database %s does not exist",
-					   path);
+			return ebb_err_set(err, EBB_ENOENT, "database %s does not exist", path);
 		if (e == EACCES)
 			return ebb_err_set(err, EBB_EIO,
 					   "cannot open database %s: permission denied; check the "
@@ -297,16 +309,11 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 					   path);
 		return ebb_err_set(err, EBB_EIO, "cannot open database %s: %s", path, strerror(e));
 	}
-	struct stat sb;
-	if (fstat(fd, &sb)) {
-		int e = errno;
-		close(fd);
-		return ebb_err_set(err, EBB_EIO, "cannot read database %s: %s", path, strerror(e));
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
+	if (!S_ISREG(sb.st_mode))
 		return refuse_damaged(st, "not a regular file", err);
-	}
+	if (access(path, R_OK))
+		return ebb_err_set(err, EBB_EIO, "cannot open database %s: %s; check the owner and "
+				   "mode of the file", path, strerror(errno));
 	/* SQLite needs to write the file and create -wal/-shm beside it; say so
 	 * now rather than let it fail later as "unable to open database file". */
 	if (create) {
@@ -320,7 +327,6 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 		const char *which = access(path, W_OK) ? path : access(dir, W_OK) ? dir : NULL;
 		if (which) {
 			int e = errno;
-			close(fd);
 			if (e == EROFS)
 				return ebb_err_set(err, EBB_EIO, "cannot write database %s: %s is on a "
 						   "read-only file system; make it writable or set "
@@ -331,28 +337,30 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 					   path, which, strerror(e));
 		}
 	}
-	if (sb.st_size == 0) {
-		close(fd);
+	*size = sb.st_size;
+	return EBB_OK;
+}
+
+/* Checks the first 100 bytes and the length before SQLite reads any page,
+ * so a file that is not a database, or is visibly cut short, is refused
+ * without a write. Reads through SQLite's own descriptor (see above). */
+static int header_check(struct store *st, off_t size, struct ebb_err *err)
+{
+	const char *path = st->path;
+	if (size == 0)
 		return EBB_OK;
-	}
+	sqlite3_file *file = NULL;
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+	    !file || !file->pMethods)
+		return ebb_err_set(err, EBB_EIO, "cannot read database %s", path);
 	unsigned char hdr[SQLITE_HEADER_LEN];
-	size_t got = 0;
-	while (got < sizeof hdr) {
-		ssize_t n = read(fd, hdr + got, sizeof hdr - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return ebb_err_set(err, EBB_EIO, "cannot read database %s: %s", path,
-					   strerror(e));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got < sizeof hdr || memcmp(hdr, sqlite_magic, sizeof sqlite_magic) != 0)
+	int rc = file->pMethods->xRead(file, hdr, (int)sizeof hdr, 0);
+	if (rc == SQLITE_IOERR_SHORT_READ || (rc == SQLITE_OK && size < (off_t)sizeof hdr))
+		return refuse_damaged(st, "it does not start with an SQLite header", err);
+	if (rc != SQLITE_OK)
+		return ebb_err_set(err, EBB_EIO, "cannot read database %s (%s)", path,
+				   sqlite3_errstr(rc));
+	if (memcmp(hdr, sqlite_magic, sizeof sqlite_magic) != 0)
 		return refuse_damaged(st, "it does not start with an SQLite header", err);
 	/* Page size: big-endian at 16, 1 meaning 65536. */
 	unsigned long page = ((unsigned long)hdr[16] << 8) | hdr[17];
@@ -364,8 +372,8 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 	 * decides then, not the length. */
 	if (has_journal(path))
 		return EBB_OK;
-	unsigned long long size = (unsigned long long)sb.st_size;
-	if (size % page)
+	unsigned long long len = (unsigned long long)size;
+	if (len % page)
 		return refuse_damaged(st, "it is not a whole number of pages long", err);
 	/* The page count at 28 is valid when the change counter at 24 equals
 	 * the version-valid-for number at 92. */
@@ -373,7 +381,7 @@ static int file_precheck(struct store *st, int create, struct ebb_err *err)
 		unsigned long long pages = ((unsigned long long)hdr[28] << 24) |
 					   ((unsigned long long)hdr[29] << 16) |
 					   ((unsigned long long)hdr[30] << 8) | hdr[31];
-		if (pages * page > size)
+		if (pages * page > len)
 			return refuse_damaged(st, "the file is cut short", err);
 	}
 	return EBB_OK;
@@ -511,8 +519,9 @@ static int open_common(const char *path, int readonly, struct store **out, struc
 	st->readonly = readonly;
 	int memory = strcmp(path, ":memory:") == 0;
 	int rc;
+	off_t size = 0;
 	if (!memory) {
-		rc = file_precheck(st, !readonly, err);
+		rc = file_precheck(st, !readonly, &size, err);
 		if (rc)
 			goto fail;
 	}
@@ -523,6 +532,11 @@ static int open_common(const char *path, int readonly, struct store **out, struc
 	if (rc != SQLITE_OK) {
 		rc = store_sql_err(st, rc, err, "cannot open the database");
 		goto fail;
+	}
+	if (!memory) {
+		rc = header_check(st, size, err);
+		if (rc)
+			goto fail;
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	rc = run_simple(st, sql_foreign_keys, err, "cannot set up the database");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ebb/store.h"
@@ -1218,6 +1219,47 @@ static void test_migrate_from_v1(void **state)
 	store_close(st);
 }
 
+/* POSIX locks this process holds on path's inode, from /proc/locks. */
+static int locks_held(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb))
+		return -1;
+	char inode[64], pid[32], line[512];
+	snprintf(inode, sizeof inode, ":%lu ", (unsigned long)sb.st_ino);
+	snprintf(pid, sizeof pid, " %d ", (int)getpid());
+	FILE *f = fopen("/proc/locks", "r");
+	if (!f)
+		return -1;
+	int n = 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, pid) && strstr(line, inode))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Opening a second connection in the same process must not drop the first
+ * one's locks: closing any descriptor of a file drops every POSIX lock the
+ * process holds on it, and then another process may checkpoint and delete
+ * the WAL under us, so our later writes go to a deleted file. */
+static void test_second_open_keeps_locks(void **state)
+{
+	struct fx *f = *state;
+	struct store *b = NULL;
+	struct ebb_err err = {0};
+	long long id;
+	assert_int_equal(store_account_ensure(f->st, "one", "maildir", &id, &err), 0);
+	int before = locks_held(f->path);
+	if (before < 0)
+		skip();  /* no /proc/locks: nothing to compare */
+	assert_true(before >= 1);
+	assert_int_equal(store_open(f->path, &b, &err), 0);
+	assert_int_equal(locks_held(f->path), before);
+	store_close(b);
+	assert_int_equal(locks_held(f->path), before);
+}
+
 static void test_readonly(void **state)
 {
 	struct fx *f = *state;
@@ -1265,6 +1307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_in_reply_to_and_refs, setup, teardown),
