@@ -86,6 +86,13 @@ int sync_queue_chat(const struct ebb_config *cfg, struct store *st,
 		    enum policy_release release, time_t at, time_t now, struct queued_chat *out,
 		    struct ebb_err *err);
 
+/* Takes the lock file sync-ACCOUNT.lock next to db_path (flock) and writes
+ * our pid into it. EBB_EBUSY when another process holds it: *holder is its
+ * pid (0 when unknown). Release with sync_unlock_account. */
+int sync_lock_account(const char *db_path, const char *account, int *fd, long *holder,
+		      struct ebb_err *err);
+void sync_unlock_account(int fd);
+
 /* Background engine for the UI: one worker thread per account with its own
  * store connection. After every committed batch (or error) a byte is written
  * to wake_fd so the UI's poll loop re-reads what is on screen. */

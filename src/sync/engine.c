@@ -69,10 +69,22 @@ static void *worker_main(void *arg)
 		if (stop)
 			break;
 		int rc = st ? EBB_OK : store_open(e->db_path, &st, &err);
-		if (!rc)
+		/* Another ebb (sync --watch) may own this account: then we only read. */
+		int lock_fd = -1;
+		long holder = 0;
+		int elsewhere = 0;
+		if (!rc && sync_lock_account(e->db_path, w->acc->name, &lock_fd, &holder, &err) ==
+				   EBB_EBUSY) {
+			elsewhere = 1;
+		} else if (!rc) {
 			rc = sync_account(e->cfg, w->acc, st, on_progress, w, NULL, &err);
+			sync_unlock_account(lock_fd);
+		}
 		pthread_mutex_lock(&e->lock);
-		if (rc) {
+		if (elsewhere) {
+			w->status.error[0] = '\0';
+			util_strlcpy(w->status.phase, "elsewhere", sizeof w->status.phase);
+		} else if (rc) {
 			util_strlcpy(w->status.error, err.msg, sizeof w->status.error);
 			util_strlcpy(w->status.phase, "error", sizeof w->status.phase);
 		} else {
