@@ -87,4 +87,11 @@ int mime_build(const struct mime_draft *d, char **out, size_t *len, struct ebb_e
 /* A fresh, unguessable Message-ID (without <>) in the domain of from_addr. */
 int mime_new_msgid(const char *from_addr, char *out, size_t outlen);
 
+/* ---- attachments (mime/attach.c) -----------------------------------------
+ * The decoded bytes of attachment `index` (0-based, the order of
+ * mime_parse's att list) of a raw message; *out is malloc'd (at most
+ * MIME_MAX_MESSAGE bytes). EBB_ENOENT when there is no such attachment. */
+int mime_attachment_extract(const char *data, size_t len, size_t index, char **out,
+			    size_t *outlen, struct ebb_err *err);
+
 #endif

@@ -36,6 +36,31 @@ void ui_format_age(time_t t, time_t now, const struct ebb_tz *tz, char *out, siz
 /* A date for headers: "Tue, 24 Nov 2026 09:00 +0100" in tz (NULL = UTC). */
 void ui_format_date(time_t t, const struct ebb_tz *tz, char *out, size_t outlen);
 
+/* A time as the user types it, for snooze, waiting and `ebb snooze`:
+ * "+3h", "+30m", "+2d", "+1w", "next-block" (the next reply block),
+ * "tomorrow" and weekdays ("monday", "mon": the next one) at the start of
+ * work, "2026-11-25" (start of work that day), "2026-11-25T14:00" (local
+ * time in the configured zone) or with a zone ("...Z", "...+01:00").
+ * Returns 0 or EBB_EPARSE. */
+int ui_parse_when(const struct ebb_config *cfg, const char *s, time_t now, time_t *out);
+
+/* A search as typed: FTS5 syntax plus from:, to:, subject:, before:DATE,
+ * after:DATE and in:CHANNEL (values may be "quoted"). from: and subject:
+ * become FTS5 column filters; to:, before:, after: and in: become filters
+ * on the messages (see store_search_filtered). DATE is 2026-11-20 (local
+ * midnight), 2026-11-20T14:00, today, yesterday or 7d (days ago). */
+struct ui_search_query {
+	char *fts;        /* FTS5 query for the store, NULL when there is none */
+	char *to;
+	char *channel;
+	time_t after, before;
+};
+/* Fails with EBB_EINVAL and a sentence starting "search: " for a bad date
+ * or a repeated to:/in:. */
+int ui_search_parse(const struct ebb_config *cfg, const char *text, time_t now,
+		    struct ui_search_query *out, struct ebb_err *err);
+void ui_search_query_free(struct ui_search_query *q);
+
 struct ui_opts {
 	const struct ebb_config *cfg;
 	const char *db_path;

@@ -2,7 +2,6 @@
  * and prints either text for people (sanitized, like the screen) or --json
  * for scripts. */
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,14 +83,14 @@ int cli_sync(struct cli_env *env, int argc, char **argv)
 		int lock_fd;
 		long holder;
 		/* Another ebb (sync --watch) has it: its data lands in the same store. */
-		if (cli_lock_account(env, acc->name, &lock_fd, &holder, &err)) {
+		if (sync_lock_account(env->db_path, acc->name, &lock_fd, &holder, &err)) {
 			fprintf(stderr, "ebb: %s\n", err.msg);
 			if (err.code != EBB_EBUSY)
 				status = 1;
 			continue;
 		}
 		int rc = sync_account(env->cfg, acc, st, print_progress, &pc, &stats, &err);
-		cli_unlock_account(lock_fd);
+		sync_unlock_account(lock_fd);
 		if (rc) {
 			fprintf(stderr, "ebb: %s\n", err.msg);
 			status = 1;

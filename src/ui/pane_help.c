@@ -1,38 +1,69 @@
 /* ui/pane_help: every action with the keys bound to it and what it does,
- * read from the action table and the live keymap. */
+ * grouped by where it works, read from the action table and the live keymap. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ui_internal.h"
 
+/* One help line: intro text, a scope heading, an action, or blank. */
+enum hline_kind { HL_INTRO1, HL_INTRO2, HL_BLANK, HL_HEADING, HL_ACTION };
+
+struct hline {
+	enum hline_kind kind;
+	enum ui_scope scope;
+	const struct ui_action_def *def;
+};
+
 struct help {
+	struct hline *lines;
+	size_t n;
 	size_t scroll;
 };
 
-/* Two lines of introduction, a blank line, then one line per action. */
-#define HEADER_LINES 3
-
-static size_t line_count(void)
+static int build(struct help *h)
 {
-	size_t n;
-	keys_actions(&n);
-	return HEADER_LINES + n;
+	size_t nactions;
+	const struct ui_action_def *actions = keys_actions(&nactions);
+	size_t cap = 3 + nactions + 2 * SCOPE_COUNT;
+	h->lines = calloc(cap, sizeof(*h->lines));
+	if (!h->lines)
+		return EBB_ENOMEM;
+	h->lines[h->n++].kind = HL_INTRO1;
+	h->lines[h->n++].kind = HL_INTRO2;
+	for (int s = 0; s < SCOPE_COUNT; s++) {
+		int any = 0;
+		for (size_t i = 0; i < nactions; i++) {
+			if (actions[i].scope != (enum ui_scope)s)
+				continue;
+			if (!any) {
+				h->lines[h->n++].kind = HL_BLANK;
+				h->lines[h->n].kind = HL_HEADING;
+				h->lines[h->n++].scope = (enum ui_scope)s;
+				any = 1;
+			}
+			h->lines[h->n].kind = HL_ACTION;
+			h->lines[h->n++].def = &actions[i];
+		}
+	}
+	return EBB_OK;
 }
 
 static size_t max_scroll(const struct pane *p)
 {
+	const struct help *h = p->priv;
 	size_t rows = p->lines > 0 ? (size_t)p->lines : 1;
-	size_t n = line_count();
-	return n > rows ? n - rows : 0;
+	return h->n > rows ? h->n - rows : 0;
 }
 
 static int help_init(struct pane *p, const void *arg, struct ebb_err *err)
 {
 	(void)arg;
 	struct help *h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h || build(h)) {
+		free(h);
 		return ebb_err_set(err, EBB_ENOMEM, "out of memory opening help");
+	}
 	p->priv = h;
 	return EBB_OK;
 }
@@ -50,9 +81,7 @@ static void help_draw(struct pane *p)
 {
 	struct help *h = p->priv;
 	struct ui *ui = p->ui;
-	size_t nactions;
-	const struct ui_action_def *actions = keys_actions(&nactions);
-	int keys_w = 12, name_w = 15;
+	int keys_w = 12, name_w = 17;
 	if (p->cols < 60) {
 		keys_w = 9;
 		name_w = 0;
@@ -60,33 +89,42 @@ static void help_draw(struct pane *p)
 	for (int i = 0; i < p->lines; i++) {
 		size_t idx = h->scroll + (size_t)i;
 		int y = p->top + i;
-		if (idx == 0) {
-			ui_put(y, 1, p->cols - 2, "Keys of ebb. Every action has a name for [keys] in the config.",
-			       ui_attr(ui, UI_C_HEADER));
-			continue;
-		}
-		if (idx == 1) {
-			char back[32], text[96];
-			keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
-			snprintf(text, sizeof(text), "Press %s to go back.", back);
-			ui_put(y, 1, p->cols - 2, text, ui_attr(ui, UI_C_DIM));
-			continue;
-		}
-		if (idx < HEADER_LINES)
-			continue;
-		if (idx - HEADER_LINES >= nactions)
+		if (idx >= h->n)
 			break;
-		const struct ui_action_def *a = &actions[idx - HEADER_LINES];
-		char keys[64];
-		keymap_keys_of(&ui->keys, a->action, 0, keys, sizeof(keys));
-		int x = 1;
-		ui_put(y, x, keys_w - 1, keys[0] ? keys : "(unbound)", ui_attr(ui, UI_C_HEADER));
-		x += keys_w;
-		if (name_w) {
-			ui_put(y, x, name_w - 1, a->name, A_NORMAL);
-			x += name_w;
+		const struct hline *l = &h->lines[idx];
+		switch (l->kind) {
+		case HL_INTRO1:
+			ui_put(y, 1, p->cols - 2,
+			       "Keys of ebb. Every action has a name for [keys] in the config.",
+			       ui_attr(ui, UI_C_HEADER));
+			break;
+		case HL_INTRO2: {
+			char back[32], down[32], text[160];
+			keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
+			keymap_keys_of(&ui->keys, ACT_PAGE_DOWN, 1, down, sizeof(down));
+			snprintf(text, sizeof(text), "%s scrolls, %s goes back.", down, back);
+			ui_put(y, 1, p->cols - 2, text, ui_attr(ui, UI_C_DIM));
+			break;
 		}
-		ui_put(y, x, p->cols - x - 1, a->help, A_NORMAL);
+		case HL_BLANK:
+			break;
+		case HL_HEADING:
+			ui_put(y, 1, p->cols - 2, keys_scope_title(l->scope), ui_attr(ui, UI_C_HEADER));
+			break;
+		case HL_ACTION: {
+			char keys[64];
+			keymap_keys_of(&ui->keys, l->def->action, 0, keys, sizeof(keys));
+			int x = 3;
+			ui_put(y, x, keys_w - 1, keys[0] ? keys : "(unbound)", ui_attr(ui, UI_C_HEADER));
+			x += keys_w;
+			if (name_w) {
+				ui_put(y, x, name_w - 1, l->def->name, A_NORMAL);
+				x += name_w;
+			}
+			ui_put(y, x, p->cols - x - 1, l->def->help, A_NORMAL);
+			break;
+		}
+		}
 	}
 }
 
@@ -131,8 +169,13 @@ static int help_action(struct pane *p, enum ui_action a)
 
 static void help_title(struct pane *p, char *out, size_t outlen)
 {
-	(void)p;
-	snprintf(out, outlen, "Help");
+	struct help *h = p->priv;
+	size_t rows = p->lines > 0 ? (size_t)p->lines : 1;
+	if (h->n > rows)
+		snprintf(out, outlen, "Help (%zu-%zu of %zu)", h->scroll + 1,
+			 h->scroll + rows < h->n ? h->scroll + rows : h->n, h->n);
+	else
+		snprintf(out, outlen, "Help");
 }
 
 static void help_reload(struct pane *p)
@@ -142,11 +185,14 @@ static void help_reload(struct pane *p)
 
 static void help_close(struct pane *p)
 {
-	free(p->priv);
+	struct help *h = p->priv;
+	free(h->lines);
+	free(h);
 }
 
 const struct pane_ops pane_help_ops = {
 	.name = "help",
+	.scope = SCOPE_GLOBAL,
 	.init = help_init,
 	.layout = help_layout,
 	.draw = help_draw,
@@ -154,4 +200,5 @@ const struct pane_ops pane_help_ops = {
 	.title = help_title,
 	.reload = help_reload,
 	.close = help_close,
+	.hints = NULL,
 };

@@ -1,5 +1,7 @@
-/* ui/pane_inbox: the conversation list (Due, All, Waiting, Later, Snoozed),
- * holding only a window of rows around the screen, paged by keyset cursors. */
+/* ui/pane_inbox: the conversation lists — the views (Due, All, Waiting,
+ * Later, Snoozed, Done, Muted), one channel, search results — holding only a
+ * window of rows around the screen, paged by keyset cursors; marks and
+ * triage keys act on the rows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +18,24 @@ struct inbox_row {
 	char *tier;          /* raw tier name, only looked up in the config */
 	time_t last_at;
 	time_t due_at;
+	time_t snooze_until;   /* snoozed: back then; waiting: the follow-up */
+	enum conv_state state;
 	int needs_reply;
 	int unread;
 	int messages;
 };
 
+/* Search results: at most this many, all held (there is no cursor). */
+#define SEARCH_LIMIT 500
+
 struct inbox {
+	enum inbox_mode mode;
 	enum store_view view;
+	long long channel_id;
+	char *channel_name;       /* sanitized, for the title */
+	char *query;              /* the search as typed */
+	long long *marks;         /* marked conversation ids */
+	size_t nmarks, capmarks;
 	struct inbox_row *rows;   /* a window of the view, in display order */
 	size_t n, cap;
 	size_t top;               /* index of the first row on screen */
@@ -71,6 +84,8 @@ static int row_from_store(const struct conv_row *c, struct inbox_row *r)
 	r->cursor.id = c->id;
 	r->last_at = c->last_at;
 	r->due_at = c->due_at;
+	r->snooze_until = c->snooze_until;
+	r->state = c->state;
 	r->needs_reply = c->needs_reply;
 	r->unread = c->unread;
 	r->messages = c->messages;
@@ -137,6 +152,58 @@ static void drop_back(struct inbox *in, size_t keep)
 	in->at_end = 0;
 }
 
+/* The search results, all at once. */
+static int search_rows(struct pane *p, struct conv_row **rows, size_t *n, struct ebb_err *err)
+{
+	struct inbox *in = priv(p);
+	struct ui_search_query q;
+	int rc = ui_search_parse(p->ui->cfg, in->query, p->ui->now, &q, err);
+	if (rc)
+		return rc;
+	struct store_search_query sq = { .fts = q.fts, .to = q.to, .channel = q.channel,
+					 .after = q.after, .before = q.before };
+	rc = store_search_filtered(p->ui->st, &sq, SEARCH_LIMIT, rows, n, err);
+	ui_search_query_free(&q);
+	return rc;
+}
+
+/* One page of whatever the pane lists: after (or before, when backwards)
+ * the cursor, or the first (last) page when cursor is NULL. */
+static int list_page(struct pane *p, const struct conv_cursor *cursor, int backwards,
+		     size_t limit, struct conv_row **rows, size_t *n, struct ebb_err *err)
+{
+	struct inbox *in = priv(p);
+	*rows = NULL;
+	*n = 0;
+	switch (in->mode) {
+	case INBOX_CHANNEL:
+		return store_conv_list_channel(p->ui->st, in->channel_id, cursor, backwards, limit,
+					       rows, n, err);
+	case INBOX_SEARCH:
+		/* Search results are all fetched by the first call; paging past them
+		 * finds nothing. */
+		return cursor ? EBB_OK : search_rows(p, rows, n, err);
+	default:
+		if (backwards)
+			return store_conv_list_before(p->ui->st, in->view, cursor, limit, rows, n,
+						      err);
+		return store_conv_list(p->ui->st, in->view, cursor, limit, rows, n, err);
+	}
+}
+
+static size_t list_count(struct pane *p, size_t held)
+{
+	struct inbox *in = priv(p);
+	switch (in->mode) {
+	case INBOX_CHANNEL:
+		return store_conv_count_channel(p->ui->st, in->channel_id);
+	case INBOX_SEARCH:
+		return held;
+	default:
+		return store_conv_count(p->ui->st, in->view);
+	}
+}
+
 /* Appends the page after the last row. */
 static int fetch_after(struct pane *p, struct ebb_err *err)
 {
@@ -145,7 +212,7 @@ static int fetch_after(struct pane *p, struct ebb_err *err)
 	struct conv_row *rows;
 	size_t n;
 	const struct conv_cursor *after = in->n ? &in->rows[in->n - 1].cursor : NULL;
-	int rc = store_conv_list(p->ui->st, in->view, after, limit, &rows, &n, err);
+	int rc = list_page(p, after, 0, limit, &rows, &n, err);
 	if (rc)
 		return rc;
 	rc = insert_rows(in, in->n, rows, n, err);
@@ -169,8 +236,7 @@ static int fetch_before(struct pane *p, size_t *added, struct ebb_err *err)
 	*added = 0;
 	if (in->n == 0)
 		return EBB_OK;
-	int rc = store_conv_list_before(p->ui->st, in->view, &in->rows[0].cursor, limit, &rows, &n,
-					err);
+	int rc = list_page(p, &in->rows[0].cursor, 1, limit, &rows, &n, err);
 	if (rc)
 		return rc;
 	rc = insert_rows(in, 0, rows, n, err);
@@ -197,6 +263,8 @@ static void fill_and_trim(struct pane *p)
 		ui_show_error(p->ui, &err);
 	if (!in->at_start && in->top < page && fetch_before(p, &added, &err))
 		ui_show_error(p->ui, &err);
+	if (in->mode == INBOX_SEARCH)
+		return;   /* results cannot be fetched again page by page */
 	if (in->top > 2 * page)
 		drop_front(in, in->top - page);
 	if (in->n > in->top + 3 * page)
@@ -226,9 +294,9 @@ static void load_first(struct pane *p)
 	rows_clear(in);
 	in->at_start = 1;
 	in->at_end = 0;
-	in->count = store_conv_count(p->ui->st, in->view);
 	if (fetch_after(p, &err))
 		ui_show_error(p->ui, &err);
+	in->count = list_count(p, in->n);
 	fill_and_trim(p);
 }
 
@@ -242,7 +310,7 @@ static void load_last(struct pane *p)
 	rows_clear(in);
 	in->at_end = 1;
 	in->at_start = 0;
-	if (store_conv_list_before(p->ui->st, in->view, NULL, limit, &rows, &n, &err)) {
+	if (list_page(p, NULL, 1, limit, &rows, &n, &err)) {
 		ui_show_error(p->ui, &err);
 		return;
 	}
@@ -297,7 +365,7 @@ static void move_selection(struct pane *p, long delta)
 static void inbox_reload(struct pane *p)
 {
 	struct inbox *in = priv(p);
-	if (in->n == 0 || (in->at_start && in->top == 0)) {
+	if (in->n == 0 || (in->at_start && in->top == 0) || in->mode == INBOX_SEARCH) {
 		long long sel_id = in->n ? in->rows[in->sel].id : 0;
 		size_t sel_off = in->sel - in->top;
 		load_first(p);
@@ -319,7 +387,7 @@ static void inbox_reload(struct pane *p)
 	struct conv_cursor anchor = in->rows[in->top].cursor;
 	struct conv_row *before = NULL, *after = NULL;
 	size_t nbefore = 0, nafter = 0;
-	if (store_conv_list_before(p->ui->st, in->view, &anchor, page, &before, &nbefore, &err)) {
+	if (list_page(p, &anchor, 1, page, &before, &nbefore, &err)) {
 		ui_show_error(p->ui, &err);
 		return;
 	}
@@ -330,13 +398,13 @@ static void inbox_reload(struct pane *p)
 		last_before.id = before[nbefore - 1].id;
 		from = &last_before;
 	}
-	if (store_conv_list(p->ui->st, in->view, from, 2 * page, &after, &nafter, &err)) {
+	if (list_page(p, from, 0, 2 * page, &after, &nafter, &err)) {
 		ui_show_error(p->ui, &err);
 		store_conv_rows_free(before, nbefore);
 		return;
 	}
 	rows_clear(in);
-	in->count = store_conv_count(p->ui->st, in->view);
+	in->count = list_count(p, 0);
 	in->at_start = nbefore < page;
 	in->at_end = nafter < 2 * page;
 	if (insert_rows(in, 0, before, nbefore, &err) || insert_rows(in, in->n, after, nafter, &err)) {
@@ -355,14 +423,55 @@ static void inbox_reload(struct pane *p)
 	fill_and_trim(p);
 }
 
+static void inbox_free(struct inbox *in)
+{
+	rows_clear(in);
+	free(in->rows);
+	free(in->channel_name);
+	free(in->query);
+	free(in->marks);
+	free(in);
+}
+
 static int inbox_init(struct pane *p, const void *arg, struct ebb_err *err)
 {
-	(void)arg;
+	const struct inbox_arg *a = arg;
 	struct inbox *in = calloc(1, sizeof(*in));
 	if (!in)
 		return ebb_err_set(err, EBB_ENOMEM, "out of memory opening the inbox");
 	in->view = VIEW_DUE;
+	if (a) {
+		in->mode = a->mode;
+		in->view = a->view;
+		in->channel_id = a->channel_id;
+		in->channel_name = a->channel_name ? ui_clean(a->channel_name, FIELD_MAX, 0) : NULL;
+		in->query = a->query ? util_strndup(a->query, strnlen(a->query, FIELD_MAX)) : NULL;
+		if ((a->channel_name && !in->channel_name) || (a->query && !in->query)) {
+			inbox_free(in);
+			return ebb_err_set(err, EBB_ENOMEM, "out of memory opening the list");
+		}
+	}
 	p->priv = in;
+	if (in->mode == INBOX_SEARCH) {
+		/* A query that cannot be read fails here, before a pane opens. */
+		struct ui_search_query q;
+		int rc = ui_search_parse(p->ui->cfg, in->query ? in->query : "", p->ui->now, &q, err);
+		ui_search_query_free(&q);
+		if (rc) {
+			inbox_free(in);
+			p->priv = NULL;
+			return rc;
+		}
+		struct conv_row *rows;
+		size_t n;
+		rc = search_rows(p, &rows, &n, err);
+		if (rc) {
+			inbox_free(in);
+			p->priv = NULL;
+			return rc;
+		}
+		store_conv_rows_free(rows, n);
+	}
 	load_first(p);
 	return EBB_OK;
 }
@@ -377,10 +486,7 @@ static void inbox_layout(struct pane *p, int lines, int cols)
 
 static void inbox_close(struct pane *p)
 {
-	struct inbox *in = priv(p);
-	rows_clear(in);
-	free(in->rows);
-	free(in);
+	inbox_free(priv(p));
 }
 
 static void inbox_title(struct pane *p, char *out, size_t outlen)
@@ -388,8 +494,22 @@ static void inbox_title(struct pane *p, char *out, size_t outlen)
 	struct inbox *in = priv(p);
 	static const char *const NAMES[VIEW_COUNT] = { "Due", "All", "Waiting", "Later",
 						       "Snoozed", "Done", "Muted" };
-	const char *name = (unsigned)in->view < VIEW_COUNT ? NAMES[in->view] : "?";
-	snprintf(out, outlen, "%s (%zu)", name, in->count);
+	char marked[48] = "";
+	if (in->nmarks)
+		snprintf(marked, sizeof(marked), " \xC2\xB7 %zu marked", in->nmarks);
+	if (in->mode == INBOX_SEARCH) {
+		char query[200];
+		ui_sanitize(in->query ? in->query : "", strnlen(in->query ? in->query : "", 150),
+			    query, sizeof(query), 0);
+		snprintf(out, outlen, "Search: %s (%zu%s)%s", query, in->count,
+			 in->count >= SEARCH_LIMIT ? "+" : "", marked);
+	} else if (in->mode == INBOX_CHANNEL) {
+		snprintf(out, outlen, "%s (%zu)%s", in->channel_name ? in->channel_name : "channel",
+			 in->count, marked);
+	} else {
+		const char *name = (unsigned)in->view < VIEW_COUNT ? NAMES[in->view] : "?";
+		snprintf(out, outlen, "%s (%zu)%s", name, in->count, marked);
+	}
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -416,6 +536,22 @@ static struct columns columns_for(int cols)
 	return c;
 }
 
+static int is_marked(const struct inbox *in, long long id)
+{
+	for (size_t i = 0; i < in->nmarks; i++)
+		if (in->marks[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Adds a color attribute to a base: a color pair replaces the base's. */
+static attr_t combine(attr_t base, attr_t extra)
+{
+	if (extra & A_COLOR)
+		base &= ~A_COLOR;
+	return base | extra;
+}
+
 static void draw_row(struct pane *p, const struct inbox_row *r, int y, int selected)
 {
 	struct ui *ui = p->ui;
@@ -423,12 +559,24 @@ static void draw_row(struct pane *p, const struct inbox_row *r, int y, int selec
 	struct columns c = columns_for(p->cols);
 	attr_t base = r->unread ? ui_attr(ui, UI_C_UNREAD) : ui_attr(ui, UI_C_NORMAL);
 	if (selected) {
-		base |= ui_attr(ui, UI_C_SELECTED);
+		base = combine(base, ui_attr(ui, UI_C_SELECTED));
 		ui_fill(y, 0, p->cols, base);
 	}
+	if (is_marked(priv(p), r->id))
+		ui_put(y, 0, 1, "*", combine(base, ui_attr(ui, UI_C_MARKED)));
 
 	int x = 1;
-	if (r->needs_reply && r->due_at) {
+	if ((r->state == CONV_SNOOZED || r->state == CONV_WAITING) && r->snooze_until) {
+		/* What matters for these is when they come back. */
+		char when[32], text[40];
+		ui_format_when(ui, r->snooze_until, when, sizeof(when));
+		/* "30 Nov 09:00" does not fit the column: the day is enough. */
+		char *last_space = strrchr(when, ' ');
+		if (ui_text_width(when, strlen(when)) > c.due - 3 && last_space)
+			*last_space = '\0';
+		snprintf(text, sizeof(text), "\xE2\x86\xBB %s", when);
+		ui_put(y, x, c.due - 1, text, combine(base, ui_attr(ui, UI_C_DIM)));
+	} else if (r->needs_reply && r->due_at) {
 		char due[32];
 		policy_format_due(&cfg->hours, r->due_at, ui->now, due, sizeof(due));
 		const struct policy_tier *tier = r->tier ? config_tier(cfg, r->tier) : NULL;
@@ -439,9 +587,9 @@ static void draw_row(struct pane *p, const struct inbox_row *r, int y, int selec
 			u = r->due_at <= ui->now ? URGENCY_OVERDUE : URGENCY_DUE;
 		attr_t attr = base;
 		if (u == URGENCY_OVERDUE)
-			attr |= ui_attr(ui, UI_C_OVERDUE);
+			attr = combine(base, ui_attr(ui, UI_C_OVERDUE));
 		else if (u == URGENCY_AT_RISK)
-			attr |= ui_attr(ui, UI_C_AT_RISK);
+			attr = combine(base, ui_attr(ui, UI_C_AT_RISK));
 		ui_put(y, x, c.due - 1, due, attr);
 	}
 	x += c.due;
@@ -466,7 +614,7 @@ static void draw_row(struct pane *p, const struct inbox_row *r, int y, int selec
 		snprintf(count, sizeof(count), "(%d)", r->messages > 999 ? 999 : r->messages);
 		int w = ui_text_width(count, strlen(count));
 		if (end - w > x) {
-			ui_put(y, end - w, w, count, base | ui_attr(ui, UI_C_DIM));
+			ui_put(y, end - w, w, count, combine(base, ui_attr(ui, UI_C_DIM)));
 			end -= w + 1;
 		}
 	}
@@ -474,9 +622,14 @@ static void draw_row(struct pane *p, const struct inbox_row *r, int y, int selec
 	ui_put(y, x, subject_cols, r->subject, base);
 }
 
-static const char *empty_text(enum store_view v)
+static const char *empty_text(const struct inbox *in)
 {
-	switch (v) {
+	if (in->mode == INBOX_SEARCH)
+		return "No conversation matches. Search takes FTS5 syntax plus from:, to:, "
+		       "subject:, before:DATE, after:DATE and in:CHANNEL.";
+	if (in->mode == INBOX_CHANNEL)
+		return "Nothing open in this channel.";
+	switch (in->view) {
 	case VIEW_DUE:
 		return "Nothing owed. Replies you owe show up here, most urgent first.";
 	case VIEW_WAITING:
@@ -485,6 +638,10 @@ static const char *empty_text(enum store_view v)
 		return "Nothing set aside for later.";
 	case VIEW_SNOOZED:
 		return "Nothing snoozed.";
+	case VIEW_DONE:
+		return "Nothing done yet.";
+	case VIEW_MUTED:
+		return "Nothing muted.";
 	default:
 		return "No conversations yet.";
 	}
@@ -517,7 +674,7 @@ static void draw_empty(struct pane *p)
 	int x = p->cols - 4 > 0 ? 2 : 0;
 	int y = p->top + (p->lines > 4 ? 1 : 0);
 	int end = p->top + p->lines;
-	y += draw_wrapped(y, x, cols, end - y, empty_text(in->view), A_NORMAL);
+	y += draw_wrapped(y, x, cols, end - y, empty_text(in), A_NORMAL);
 	if (p->ui->cfg->naccounts == 0 && y + 1 < end) {
 		char hint[600];
 		snprintf(hint, sizeof(hint),
@@ -546,8 +703,91 @@ static void inbox_draw(struct pane *p)
 static void switch_view(struct pane *p, enum store_view v)
 {
 	struct inbox *in = priv(p);
+	in->mode = INBOX_VIEW;
 	in->view = v;
+	in->nmarks = 0;
 	load_first(p);
+}
+
+void pane_inbox_show_view(struct pane *p, enum store_view v)
+{
+	switch_view(p, v);
+}
+
+void pane_inbox_show_channel(struct pane *p, long long channel_id, const char *name)
+{
+	struct inbox *in = priv(p);
+	char *clean = ui_clean(name, FIELD_MAX, 0);
+	if (!clean) {
+		struct ebb_err err = { 0 };
+		ebb_err_set(&err, EBB_ENOMEM, "out of memory");
+		ui_show_error(p->ui, &err);
+		return;
+	}
+	free(in->channel_name);
+	in->channel_name = clean;
+	in->mode = INBOX_CHANNEL;
+	in->channel_id = channel_id;
+	in->nmarks = 0;
+	load_first(p);
+}
+
+static void toggle_mark(struct pane *p)
+{
+	struct inbox *in = priv(p);
+	if (!in->n)
+		return;
+	long long id = in->rows[in->sel].id;
+	for (size_t i = 0; i < in->nmarks; i++) {
+		if (in->marks[i] == id) {
+			in->marks[i] = in->marks[--in->nmarks];
+			move_selection(p, 1);
+			return;
+		}
+	}
+	if (in->nmarks == in->capmarks) {
+		size_t cap = in->capmarks ? in->capmarks * 2 : 16;
+		long long *marks = realloc(in->marks, cap * sizeof(*marks));
+		if (!marks) {
+			struct ebb_err err = { 0 };
+			ebb_err_set(&err, EBB_ENOMEM, "out of memory");
+			ui_show_error(p->ui, &err);
+			return;
+		}
+		in->marks = marks;
+		in->capmarks = cap;
+	}
+	in->marks[in->nmarks++] = id;
+	move_selection(p, 1);
+}
+
+/* Triage acts on the marked rows when there are any, else on the selected
+ * one. The marks are used up: they are cleared before the action runs. */
+static void triage(struct pane *p, enum ui_action a)
+{
+	struct inbox *in = priv(p);
+	struct ui *ui = p->ui;
+	if (in->nmarks) {
+		size_t n = in->nmarks;
+		long long *ids = malloc(n * sizeof(*ids));
+		if (!ids) {
+			struct ebb_err err = { 0 };
+			ebb_err_set(&err, EBB_ENOMEM, "out of memory");
+			ui_show_error(ui, &err);
+			return;
+		}
+		memcpy(ids, in->marks, n * sizeof(*ids));
+		in->nmarks = 0;
+		ui_triage_action(ui, a, ids, n, 0);
+		free(ids);
+		return;
+	}
+	if (!in->n) {
+		ui_show_message(ui, "Nothing selected");
+		return;
+	}
+	long long id = in->rows[in->sel].id;
+	ui_triage_action(ui, a, &id, 1, 0);
 }
 
 static int inbox_action(struct pane *p, enum ui_action a)
@@ -591,24 +831,47 @@ static int inbox_action(struct pane *p, enum ui_action a)
 			ui_push(p->ui, &pane_thread_ops, &id);
 		}
 		return 1;
-	case ACT_VIEW_DUE:
-		switch_view(p, VIEW_DUE);
+	case ACT_MARK:
+		toggle_mark(p);
 		return 1;
-	case ACT_VIEW_ALL:
-		switch_view(p, VIEW_ALL);
+	case ACT_DONE:
+	case ACT_SNOOZE:
+	case ACT_WAITING:
+	case ACT_LATER:
+	case ACT_MUTE:
+	case ACT_TO_INBOX:
+	case ACT_NEEDS_REPLY:
+		triage(p, a);
 		return 1;
-	case ACT_VIEW_WAITING:
-		switch_view(p, VIEW_WAITING);
+	case ACT_REPLY:
+	case ACT_REPLY_ALL:
+		if (in->n)
+			ui_compose_start(p->ui, a == ACT_REPLY ? COMPOSE_REPLY : COMPOSE_REPLY_ALL,
+					 in->rows[in->sel].id);
 		return 1;
-	case ACT_VIEW_LATER:
-		switch_view(p, VIEW_LATER);
-		return 1;
-	case ACT_VIEW_SNOOZED:
-		switch_view(p, VIEW_SNOOZED);
-		return 1;
+	case ACT_BACK:
+		if (in->nmarks) {   /* q first drops the marks, then leaves */
+			in->nmarks = 0;
+			ui_show_message(p->ui, "Marks cleared");
+			return 1;
+		}
+		return 0;
 	default:
+		/* Views and the rest are the global handler's: it switches the
+		 * root inbox, which may be this pane. */
 		return 0;
 	}
+}
+
+static void inbox_hints(struct pane *p, char *out, size_t outlen)
+{
+	struct inbox *in = priv(p);
+	struct ui *ui = p->ui;
+	char help[32], back[32];
+	keymap_keys_of(&ui->keys, ACT_HELP, 1, help, sizeof(help));
+	keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
+	snprintf(out, outlen, "%s:help %s:%s", help, back,
+		 in->nmarks ? "unmark" : ui->npanes > 1 ? "back" : "quit");
 }
 
 long long pane_inbox_selected(const struct pane *p)
@@ -625,6 +888,7 @@ size_t pane_inbox_held(const struct pane *p)
 
 const struct pane_ops pane_inbox_ops = {
 	.name = "inbox",
+	.scope = SCOPE_LIST,
 	.init = inbox_init,
 	.layout = inbox_layout,
 	.draw = inbox_draw,
@@ -632,4 +896,5 @@ const struct pane_ops pane_inbox_ops = {
 	.title = inbox_title,
 	.reload = inbox_reload,
 	.close = inbox_close,
+	.hints = inbox_hints,
 };

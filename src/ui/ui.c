@@ -1,6 +1,7 @@
 /* ui/ui: the client's main loop (poll on keys, a wake pipe and a 1 s clock),
  * the pane stack, title and status bar; the terminal restored on every exit. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -59,9 +60,22 @@ void ui_show_error(struct ui *ui, const struct ebb_err *err)
 		util_strlcpy(ui->error, err->msg, sizeof(ui->error));
 }
 
-static struct pane *top_pane(struct ui *ui)
+void ui_show_message(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
+	va_end(ap);
+}
+
+struct pane *ui_top(struct ui *ui)
 {
 	return ui->npanes ? ui->stack[ui->npanes - 1] : NULL;
+}
+
+static struct pane *top_pane(struct ui *ui)
+{
+	return ui_top(ui);
 }
 
 /* Rows between the title line and the status bar; both give way first on a
@@ -135,10 +149,21 @@ void ui_pop(struct ui *ui)
 	p->ops->reload(p);
 }
 
-static void reload_all(struct ui *ui)
+void ui_pop_to_root(struct ui *ui)
+{
+	while (ui->npanes > 1)
+		ui_pop(ui);
+}
+
+void ui_reload_all(struct ui *ui)
 {
 	for (size_t i = 0; i < ui->npanes; i++)
 		ui->stack[i]->ops->reload(ui->stack[i]);
+}
+
+static void reload_all(struct ui *ui)
+{
+	ui_reload_all(ui);
 }
 
 /* ---- title line and status bar ----------------------------------------- */
@@ -213,6 +238,10 @@ static int sync_text(struct ui *ui, char *out, size_t outlen)
 		} else if (st[i].total > 0) {
 			w = snprintf(out + used, outlen - used, "%s%.63s %s %lld/%lld", sep,
 				     st[i].account, st[i].phase, st[i].done, st[i].total);
+		} else if (st[i].done > 0) {
+			/* Providers that cannot know the total still show headway. */
+			w = snprintf(out + used, outlen - used, "%s%.63s %.15s %lld", sep,
+				     st[i].account, st[i].phase, st[i].done);
 		} else {
 			w = snprintf(out + used, outlen - used, "%s%.63s %.15s", sep, st[i].account,
 				     st[i].phase);
@@ -224,46 +253,211 @@ static int sync_text(struct ui *ui, char *out, size_t outlen)
 	return has_error;
 }
 
-static void draw_status(struct ui *ui)
+/* "2 held, 1 queued, 1 failed": what the outbox holds, "" when nothing waits. */
+static void outbox_text(struct ui *ui, char *out, size_t outlen)
 {
-	if (ui->lines < 3)
-		return;
-	int y = ui->lines - 1;
-	attr_t attr = ui_attr(ui, UI_C_STATUS);
-	ui_fill(y, 0, ui->cols, attr);
+	static const struct {
+		enum outbox_state state;
+		const char *name;
+	} SHOWN[] = {
+		{ OUTBOX_HELD, "held" },
+		{ OUTBOX_QUEUED, "queued" },
+		{ OUTBOX_SENDING, "sending" },
+		{ OUTBOX_FAILED, "failed" },
+		{ OUTBOX_UNCERTAIN, "uncertain" },
+	};
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(SHOWN) / sizeof(SHOWN[0]); i++) {
+		size_t n = store_outbox_count(ui->st, SHOWN[i].state);
+		if (!n)
+			continue;
+		int w = snprintf(out + used, outlen - used, "%s%zu %s", used ? ", " : "", n,
+				 SHOWN[i].name);
+		if (w < 0 || (size_t)w >= outlen - used)
+			return;
+		used += (size_t)w;
+	}
+}
 
-	char help[32], back[32], hints[96];
+/* "block in 2h40m", "in a reply block", "" when there are no blocks. */
+static void block_countdown(const struct ui *ui, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	const struct policy_hours *h = &ui->cfg->hours;
+	if (!h->tz)
+		return;
+	time_t start = policy_block_start(h, ui->now);
+	if (start == 0)
+		return;
+	if (start <= ui->now) {
+		snprintf(out, outlen, "in a reply block");
+		return;
+	}
+	long long mins = ((long long)start - ui->now + 59) / 60;
+	if (mins < 60)
+		snprintf(out, outlen, "block in %lldm", mins);
+	else if (mins < 24 * 60)
+		snprintf(out, outlen, "block in %lldh%02lldm", mins / 60, mins % 60);
+	else
+		snprintf(out, outlen, "block in %lldd", mins / (24 * 60));
+}
+
+static void default_hints(struct ui *ui, char *out, size_t outlen)
+{
+	char help[32], back[32];
 	keymap_keys_of(&ui->keys, ACT_HELP, 1, help, sizeof(help));
 	keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
-	snprintf(hints, sizeof(hints), "%s:help %s:%s", help, back, ui->npanes > 1 ? "back" : "quit");
-	int hw = ui_text_width(hints, strlen(hints));
-	int room = ui->cols - hw - 2;
-	if (room < 8) {
-		room = ui->cols;
-		hw = 0;
-	} else {
-		ui_put(y, ui->cols - hw - 1, hw, hints, attr);
+	snprintf(out, outlen, "%s:help %s:%s", help, back, ui->npanes > 1 ? "back" : "quit");
+}
+
+/* The prompt replaces the status bar; the cursor sits after the text. */
+static void draw_prompt(struct ui *ui, int y)
+{
+	struct ui_modal_state *m = &ui->modal;
+	attr_t attr = ui_attr(ui, UI_C_STATUS);
+	ui_fill(y, 0, ui->cols, attr);
+	int x = ui_put(y, 0, ui->cols - 1, m->label, attr | A_BOLD);
+	int room = ui->cols - x - 1;
+	if (room <= 0)
+		return;
+	/* Show the end of a long text: what is being typed matters most. */
+	const char *text = m->text;
+	while (*text && ui_text_width(text, strlen(text)) > room - 1) {
+		uint32_t cp;
+		int n = utf8_decode((const unsigned char *)text, strlen(text), &cp);
+		text += n > 0 ? n : 1;
+	}
+	int w = ui_put(y, x, room, text, attr);
+	ui->cursor_y = y;
+	ui->cursor_x = x + w < ui->cols ? x + w : ui->cols - 1;
+}
+
+/* A small box above the status bar: title, then one row per item. */
+static void draw_menu(struct ui *ui)
+{
+	struct ui_modal_state *m = &ui->modal;
+	int status_y = ui->lines >= 3 ? ui->lines - 1 : ui->lines;
+	int max_rows = status_y - 1;   /* leave the title line */
+	if (max_rows < 2)
+		max_rows = status_y;
+	int rows = (int)m->nitems + 1;
+	if (rows > max_rows)
+		rows = max_rows;
+	if (rows < 1)
+		return;
+	int visible = rows - 1;
+	if (visible > 0) {
+		if (m->sel < m->scroll)
+			m->scroll = m->sel;
+		if (m->sel >= m->scroll + (size_t)visible)
+			m->scroll = m->sel - (size_t)visible + 1;
+	}
+	/* Items use at most 64 columns, but the rows cover the whole width so
+	 * the list behind does not run into them. */
+	int width = ui->cols < 64 ? ui->cols : 64;
+	int y0 = status_y - rows;
+	attr_t frame = ui_attr(ui, UI_C_TITLE);
+	ui_fill(y0, 0, ui->cols, frame);
+	ui_put(y0, 1, width - 2, m->label, frame);
+	for (int i = 0; i < visible; i++) {
+		size_t idx = m->scroll + (size_t)i;
+		if (idx >= m->nitems)
+			break;
+		const struct ui_menu_item *it = &m->items[idx];
+		attr_t attr = idx == m->sel ? ui_attr(ui, UI_C_SELECTED) : A_NORMAL;
+		int y = y0 + 1 + i;
+		ui_fill(y, 0, ui->cols, A_NORMAL);
+		ui_fill(y, 0, width, attr);
+		char key[8] = "";
+		if (it->key)
+			snprintf(key, sizeof(key), "%c", it->key);
+		ui_put(y, 1, 2, key, attr | A_BOLD);
+		int dw = ui_text_width(it->detail, strlen(it->detail));
+		int label_cols = width - 5 - (dw ? dw + 2 : 0);
+		ui_put(y, 4, label_cols, it->label, attr);
+		if (dw && width - dw - 1 > 4)
+			ui_put(y, width - dw - 1, dw, it->detail, attr);
+	}
+}
+
+static void draw_status(struct ui *ui)
+{
+	if (ui->lines < 3 && ui->modal.kind != MODAL_PROMPT)
+		return;
+	int y = ui->lines >= 3 ? ui->lines - 1 : ui->lines - 1;
+	if (ui->modal.kind == MODAL_PROMPT) {
+		draw_prompt(ui, y);
+		return;
+	}
+	attr_t attr = ui_attr(ui, UI_C_STATUS);
+	ui_fill(y, 0, ui->cols, attr);
+	if (ui->modal.kind == MODAL_CONFIRM) {
+		ui_put(y, 1, ui->cols - 2, ui->modal.label, attr | A_BOLD);
+		return;
 	}
 
+	/* Right to left: key hints, then the outbox and the next block; the
+	 * left part (sync state, a message or an error) gets what is left. */
+	char hints[128] = "";
+	struct pane *p = top_pane(ui);
+	if (p && p->ops->hints)
+		p->ops->hints(p, hints, sizeof(hints));
+	if (!hints[0])
+		default_hints(ui, hints, sizeof(hints));
+	int right = ui->cols - 1;
+	int hw = ui_text_width(hints, strlen(hints));
+	if (right - hw >= 12) {
+		ui_put(y, right - hw, hw, hints, attr);
+		right -= hw + 2;
+	}
+	char outbox[96], block[48], info[160];
+	outbox_text(ui, outbox, sizeof(outbox));
+	block_countdown(ui, block, sizeof(block));
+	snprintf(info, sizeof(info), "%s%s%s", outbox, outbox[0] && block[0] ? " \xC2\xB7 " : "",
+		 block);
+	int iw = ui_text_width(info, strlen(info));
+	/* A message or an error is short-lived: it gets the room it needs
+	 * while it shows, the outbox and block text only what is left. */
+	const char *transient = ui->error[0] ? ui->error : ui->message;
+	int tw = transient[0] ? ui_text_width(transient, strlen(transient)) + 2 : 24;
+	if (iw && right - iw >= tw) {
+		ui_put(y, right - iw, iw, info, attr);
+		right -= iw + 2;
+	}
+	int room = right;
+	if (room < 1)
+		return;
 	if (ui->error[0]) {
-		ui_put(y, 1, room - 1, ui->error, ui_attr(ui, UI_C_ERROR));
+		ui_put(y, 1, room, ui->error, ui_attr(ui, UI_C_ERROR));
+	} else if (ui->message[0]) {
+		ui_put(y, 1, room, ui->message, attr | ui_attr(ui, UI_C_INFO));
 	} else if (ui->engine) {
 		char text[1024];
 		int has_error = sync_text(ui, text, sizeof(text));
-		ui_put(y, 1, room - 1, text, has_error ? ui_attr(ui, UI_C_ERROR) : attr);
+		ui_put(y, 1, room, text, has_error ? ui_attr(ui, UI_C_ERROR) : attr);
 	}
 }
 
 static void draw(struct ui *ui)
 {
 	erase();
+	ui->cursor_y = ui->cursor_x = -1;
 	struct pane *p = top_pane(ui);
 	if (p) {
 		if (p->lines > 0)
 			p->ops->draw(p);
 		draw_title(ui, p);
 	}
+	if (ui->modal.kind == MODAL_MENU)
+		draw_menu(ui);
 	draw_status(ui);
+	if (ui->cursor_y >= 0) {
+		move(ui->cursor_y, ui->cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
 	refresh();
 }
 
@@ -276,32 +470,6 @@ static void resize(struct ui *ui)
 		resizeterm(ws.ws_row, ws.ws_col);
 	layout_all(ui);
 	clearok(curscr, TRUE);
-}
-
-static void global_action(struct ui *ui, enum ui_action a)
-{
-	switch (a) {
-	case ACT_HELP: {
-		struct pane *p = top_pane(ui);
-		if (p && p->ops != &pane_help_ops)
-			ui_push(ui, &pane_help_ops, NULL);
-		break;
-	}
-	case ACT_BACK:
-		if (ui->npanes > 1)
-			ui_pop(ui);
-		else
-			ui->quit = 1;
-		break;
-	case ACT_QUIT:
-		ui->quit = 1;
-		break;
-	case ACT_REDRAW:
-		clearok(curscr, TRUE);
-		break;
-	default:
-		break;
-	}
 }
 
 /* Enter and Backspace come in several spellings depending on the terminal. */
@@ -327,12 +495,18 @@ static void read_keys(struct ui *ui)
 			continue;
 		}
 		ui->error[0] = '\0';
-		enum ui_action a = keymap_lookup(&ui->keys, normalise_key(key));
+		ui->message[0] = '\0';
+		key = normalise_key(key);
+		if (ui->modal.kind != MODAL_NONE) {
+			ui_modal_key(ui, key);
+			continue;
+		}
+		struct pane *p = top_pane(ui);
+		enum ui_action a = keymap_lookup(&ui->keys, p ? p->ops->scope : SCOPE_GLOBAL, key);
 		if (a == ACT_NONE)
 			continue;
-		struct pane *p = top_pane(ui);
 		if (!p || !p->ops->handle_action(p, a))
-			global_action(ui, a);
+			ui_global_action(ui, a);
 		if (ui->quit)
 			return;
 	}
@@ -427,9 +601,13 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	struct ui ui;
 	memset(&ui, 0, sizeof(ui));
 	ui.cfg = opts->cfg;
+	ui.cursor_y = ui.cursor_x = -1;
 	int rc = keymap_init(&ui.keys, err);
 	if (rc)
 		return rc;
+	/* A bad [keys] or [colors] line is reported, not fatal: the rest works. */
+	struct ebb_err cfg_err = { 0 };
+	keymap_apply_config(&ui.keys, ui.cfg, &cfg_err);
 	rc = store_open(opts->db_path, &ui.st, err);
 	if (rc)
 		return rc;
@@ -463,7 +641,7 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	ui_colors_init(&ui);
+	ui_colors_init(&ui, cfg_err.msg[0] ? NULL : &cfg_err);
 	ui.lines = LINES;
 	ui.cols = COLS;
 	ui.now = ebb_now();
@@ -478,6 +656,8 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	}
 
 	rc = ui_push(&ui, &pane_inbox_ops, NULL);
+	if (!rc && cfg_err.msg[0] && !ui.error[0])
+		ui_show_error(&ui, &cfg_err);
 	if (rc) {
 		ebb_err_set(err, rc, "%s", ui.error[0] ? ui.error : "cannot open the inbox");
 	} else {
@@ -485,6 +665,7 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	}
 
 	teardown_panes(&ui);
+	ui_triage_free(&ui);
 	endwin();
 	delscreen(screen);
 	if (ui.engine)

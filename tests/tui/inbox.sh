@@ -48,10 +48,13 @@ esc=$(printf '\033')
 tmux capture-pane -p -e -t "$TMUX_SESSION" | sed -n 3p | grep -q "$esc\[31moverdue" ||
 	{ fail "$name" "the overdue marker of row 2 is not red"; ok=0; }
 
-# j j Enter opens the third conversation: the thread's subject is the one
-# of the third list row (which may be cut short there with "…").
+# j j Enter opens the third conversation: the thread's subject (h shows
+# all headers) is the one of the third list row (which may be cut short
+# there with "…").
 tmux_keys j j Enter
 if tmux_wait "From:" 5; then
+	tmux_keys h
+	tmux_wait "Subject:" 5
 	subject=$(tmux_screen | sed -n 's/^ Subject: //p' | head -1)
 	start=$(printf '%s' "$subject" | cut -c1-24)
 	if [ -z "$subject" ] || ! sed -n 4p "$screen" | LC_ALL=C grep -qF -- "$start"; then
@@ -67,11 +70,20 @@ fi
 tmux_keys q
 tmux_wait "Due (" 5 || { fail "$name" "q did not return to the inbox"; ok=0; }
 
-# Help lists every action of the table in src/ui/keys.c.
+# Help lists every action of the table in src/ui/keys.c; it is longer than
+# the screen, so it is read page by page (Space) to its end.
 tmux_keys '?'
 if tmux_wait "move-down" 5; then
+	: >"$T/help.txt"
+	for page in 1 2 3 4 5; do
+		tmux_screen >>"$T/help.txt"
+		tmux_keys Space
+		sleep 0.2
+	done
+	tmux_screen | head -1 | grep -q "Help (" ||
+		{ fail "$name" "help does not say it scrolls: $(tmux_screen | head -1)"; ok=0; }
 	for action in $(sed -n 's/^[[:space:]]*{ ACT_[A-Z_]*, "\([a-z-]*\)".*/\1/p' "$TOP/src/ui/keys.c"); do
-		tmux_screen | grep -q " $action " ||
+		grep -q " $action " "$T/help.txt" ||
 			{ fail "$name" "help does not list $action"; ok=0; }
 	done
 else

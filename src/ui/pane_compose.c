@@ -1,0 +1,561 @@
+/* ui/pane_compose: a mail being written: From, To, Cc, Subject and the body.
+ * E runs $EDITOR on all of it; every change is saved as a draft at once;
+ * y queues it with the release rule (held until the next reply block). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebb/mime.h"
+#include "ebb/policy.h"
+#include "ui_internal.h"
+
+#define SHOWN_MAX (4u * 1024 * 1024)
+
+struct cline {
+	const char *text;
+	size_t len;
+	size_t label;    /* bold bytes of a header line */
+};
+
+struct compose {
+	struct store_draft d;
+	const struct account_cfg *acc;
+	char *shown;             /* sanitized headers + body that lines point into */
+	struct cline *lines;
+	size_t nlines, caplines;
+	size_t scroll;
+	int wrap_cols;
+};
+
+static struct compose *priv(struct pane *p)
+{
+	return p->priv;
+}
+
+/* ---- the draft ------------------------------------------------------------ */
+
+static int save(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct ebb_err err = { 0 };
+	if (store_draft_save(p->ui->st, &c->d, p->ui->now, &err)) {
+		ui_show_error(p->ui, &err);
+		return err.code ? err.code : EBB_EIO;
+	}
+	return EBB_OK;
+}
+
+static int set_account(struct pane *p, const struct account_cfg *acc, struct ebb_err *err)
+{
+	struct compose *c = priv(p);
+	c->acc = acc;
+	if (!acc)
+		return EBB_OK;
+	return store_account_ensure(p->ui->st, acc->name, acc->kind, &c->d.account_id, err);
+}
+
+/* A reply to the conversation's last message. */
+static int init_reply(struct pane *p, long long conv_id, int all, struct ebb_err *err)
+{
+	struct compose *c = priv(p);
+	const struct account_cfg *acc = ui_conv_account(p->ui, conv_id);
+	if (!acc)
+		return ebb_err_set(err, EBB_ENOENT,
+				   "The account of this conversation is not in the config: cannot reply");
+	struct msg_row *rows;
+	size_t n;
+	int rc = store_msg_list(p->ui->st, conv_id, &rows, &n, err);
+	if (rc)
+		return rc;
+	if (n == 0) {
+		store_msg_rows_free(rows, n);
+		return ebb_err_set(err, EBB_ENOENT, "The conversation has no messages to reply to");
+	}
+	struct reply_draft r;
+	rc = ui_reply_build(p->ui->cfg, acc, &rows[n - 1], all, &r);
+	store_msg_rows_free(rows, n);
+	if (rc)
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory writing the reply");
+	c->d.conversation_id = conv_id;
+	c->d.to = r.f.to;
+	c->d.cc = r.f.cc;
+	c->d.subject = r.f.subject;
+	c->d.body = r.f.body;
+	c->d.in_reply_to = r.in_reply_to;
+	c->d.refs = r.refs;
+	memset(&r, 0, sizeof(r));
+	return set_account(p, acc, err);
+}
+
+/* ---- layout ---------------------------------------------------------------- */
+
+static int line_add(struct compose *c, const char *text, size_t len, size_t label)
+{
+	if (c->nlines == c->caplines) {
+		size_t cap = c->caplines ? c->caplines * 2 : 64;
+		struct cline *lines = realloc(c->lines, cap * sizeof(*lines));
+		if (!lines)
+			return EBB_ENOMEM;
+		c->lines = lines;
+		c->caplines = cap;
+	}
+	c->lines[c->nlines++] = (struct cline){ text, len, label };
+	return EBB_OK;
+}
+
+static int build_shown(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct sbuf sb = { 0 };
+	const char *from = c->acc && c->acc->from ? c->acc->from : "(no from = address)";
+	int rc = sbuf_printf(&sb, "From: %s\nTo: %s\n", from, c->d.to ? c->d.to : "");
+	if (!rc && c->d.cc && c->d.cc[0])
+		rc = sbuf_printf(&sb, "Cc: %s\n", c->d.cc);
+	if (!rc)
+		rc = sbuf_printf(&sb, "Subject: %s\n\n", c->d.subject ? c->d.subject : "");
+	if (!rc && c->d.body)
+		rc = sbuf_puts(&sb, c->d.body);
+	char *shown = rc ? NULL : ui_clean(sb.buf ? sb.buf : "", SHOWN_MAX, 1);
+	sbuf_free(&sb);
+	if (!shown)
+		return EBB_ENOMEM;
+	free(c->shown);
+	c->shown = shown;
+	c->wrap_cols = 0;
+	return EBB_OK;
+}
+
+static int rewrap(struct pane *p)
+{
+	struct compose *c = priv(p);
+	int cols = p->cols - 2 > 0 ? p->cols - 2 : 1;
+	if (cols == c->wrap_cols && c->nlines)
+		return EBB_OK;
+	c->nlines = 0;
+	c->wrap_cols = cols;
+	int in_header = 1;
+	for (const char *s = c->shown; s && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		size_t label = 0;
+		if (in_header && len == 0)
+			in_header = 0;
+		else if (in_header) {
+			const char *colon = memchr(s, ':', len);
+			label = colon ? (size_t)(colon - s) + 1 : 0;
+		}
+		if (len == 0 && line_add(c, s, 0, 0))
+			return EBB_ENOMEM;
+		for (size_t at = 0; at < len;) {
+			size_t next;
+			size_t n = ui_wrap(s + at, len - at, cols, &next);
+			if (line_add(c, s + at, n, at == 0 ? label : 0))
+				return EBB_ENOMEM;
+			at += next;
+		}
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return EBB_OK;
+}
+
+static size_t max_scroll(const struct pane *p)
+{
+	const struct compose *c = p->priv;
+	size_t rows = p->lines > 0 ? (size_t)p->lines : 1;
+	return c->nlines > rows ? c->nlines - rows : 0;
+}
+
+static void relayout(struct pane *p)
+{
+	struct compose *c = priv(p);
+	if (rewrap(p)) {
+		struct ebb_err err = { 0 };
+		ebb_err_set(&err, EBB_ENOMEM, "out of memory laying out the draft");
+		ui_show_error(p->ui, &err);
+		c->nlines = 0;
+	}
+	if (c->scroll > max_scroll(p))
+		c->scroll = max_scroll(p);
+}
+
+static void changed(struct pane *p)
+{
+	if (build_shown(p)) {
+		struct ebb_err err = { 0 };
+		ebb_err_set(&err, EBB_ENOMEM, "out of memory showing the draft");
+		ui_show_error(p->ui, &err);
+	}
+	relayout(p);
+}
+
+/* ---- editing ------------------------------------------------------------- */
+
+static void edit(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct compose_fields f = { c->d.to, c->d.cc, c->d.subject, c->d.body };
+	struct ebb_err err = { 0 };
+	int rc = ui_edit_fields(&f, &err);
+	/* ui_edit_fields replaces the strings it changed: take them back. */
+	c->d.to = f.to;
+	c->d.cc = f.cc;
+	c->d.subject = f.subject;
+	c->d.body = f.body;
+	if (rc) {
+		ui_show_error(p->ui, &err);
+	} else if (save(p) == EBB_OK) {
+		char send[16];
+		keymap_keys_of(&p->ui->keys, ACT_SEND, 1, send, sizeof(send));
+		ui_show_message(p->ui, "Draft saved \xE2\x80\x94 %s sends it", send);
+	}
+	changed(p);
+}
+
+static void field_entered(struct pane *p, char **field, const char *text)
+{
+	char *copy = util_strdup0(text);
+	if (!copy) {
+		struct ebb_err err = { 0 };
+		ebb_err_set(&err, EBB_ENOMEM, "out of memory");
+		ui_show_error(p->ui, &err);
+		return;
+	}
+	free(*field);
+	*field = copy;
+	if (save(p) == EBB_OK)
+		ui_show_message(p->ui, "Draft saved");
+	changed(p);
+}
+
+static void to_entered(struct ui *ui, const char *text, void *ctx)
+{
+	(void)ui;
+	struct pane *p = ctx;
+	field_entered(p, &priv(p)->d.to, text);
+}
+
+static void cc_entered(struct ui *ui, const char *text, void *ctx)
+{
+	(void)ui;
+	struct pane *p = ctx;
+	field_entered(p, &priv(p)->d.cc, text);
+}
+
+static void subject_entered(struct ui *ui, const char *text, void *ctx)
+{
+	(void)ui;
+	struct pane *p = ctx;
+	field_entered(p, &priv(p)->d.subject, text);
+}
+
+/* "Held until 11:00 (next reply block)" or "Queued". */
+static void say_queued(struct ui *ui, const struct queued_mail *q)
+{
+	if (q->release_at > ui->now) {
+		char when[40];
+		ui_format_when(ui, q->release_at, when, sizeof(when));
+		ui_show_message(ui, "Held until %s (next reply block)", when);
+	} else {
+		ui_show_message(ui, "Queued");
+	}
+}
+
+static void send(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct ui *ui = p->ui;
+	struct ebb_err err = { 0 };
+	if (!c->d.to || !c->d.to[strspn(c->d.to, " ")]) {
+		char key[16];
+		keymap_keys_of(&ui->keys, ACT_EDIT_TO, 1, key, sizeof(key));
+		ebb_err_set(&err, EBB_EINVAL, "The mail has no recipient: %s edits To", key);
+		ui_show_error(ui, &err);
+		return;
+	}
+	if (!c->acc) {
+		ebb_err_set(&err, EBB_ENOENT, "The draft's account is not in the config: cannot send");
+		ui_show_error(ui, &err);
+		return;
+	}
+	struct mime_draft md = {
+		.to = c->d.to,
+		.cc = c->d.cc && c->d.cc[0] ? c->d.cc : NULL,
+		.subject = c->d.subject ? c->d.subject : "",
+		.body = c->d.body ? c->d.body : "",
+		.in_reply_to = c->d.in_reply_to,
+		.references = c->d.refs,
+	};
+	struct queued_mail q;
+	if (sync_queue_mail(ui->cfg, ui->st, c->acc, &md, c->d.conversation_id, RELEASE_NEXT_BLOCK,
+			    0, ui->now, &q, &err)) {
+		ui_show_error(ui, &err);
+		return;
+	}
+	/* Queued: the draft has done its job. A failure here leaves a draft
+	 * the user can discard, never a lost mail. */
+	struct ebb_err derr = { 0 };
+	int drc = c->d.id ? store_draft_delete(ui->st, c->d.id, &derr) : EBB_OK;
+	ui_pop(ui);   /* frees p */
+	if (drc)
+		ui_show_error(ui, &derr);
+	say_queued(ui, &q);
+}
+
+static int is_empty(const struct store_draft *d)
+{
+	const char *fields[] = { d->to, d->cc, d->subject, d->body };
+	for (size_t i = 0; i < 4; i++)
+		if (fields[i] && fields[i][strspn(fields[i], " \t\n")])
+			return 0;
+	return 1;
+}
+
+/* q: the draft stays (it is saved already), unless nothing was written. */
+static void postpone(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct ui *ui = p->ui;
+	int empty = is_empty(&c->d) && c->d.conversation_id == 0;
+	long long id = c->d.id;
+	ui_pop(ui);   /* frees p */
+	if (empty && id) {
+		store_draft_delete(ui->st, id, NULL);
+		ui_show_message(ui, "Empty draft discarded");
+		return;
+	}
+	char key[16];
+	keymap_keys_of(&ui->keys, ACT_VIEW_DRAFTS, 1, key, sizeof(key));
+	ui_show_message(ui, "Draft kept \xE2\x80\x94 %s lists drafts", key);
+}
+
+/* ---- pane ops -------------------------------------------------------------- */
+
+static int compose_init(struct pane *p, const void *arg, struct ebb_err *err)
+{
+	const struct compose_arg *a = arg;
+	struct compose *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory opening the draft");
+	p->priv = c;
+	int rc = EBB_OK;
+	switch (a->kind) {
+	case COMPOSE_REPLY:
+	case COMPOSE_REPLY_ALL:
+		rc = init_reply(p, a->conv_id, a->kind == COMPOSE_REPLY_ALL, err);
+		break;
+	case COMPOSE_DRAFT:
+		rc = store_draft_get(p->ui->st, a->draft_id, &c->d, err);
+		if (!rc)
+			c->acc = c->d.account ? config_account(p->ui->cfg, c->d.account) : NULL;
+		break;
+	default:
+		rc = set_account(p, a->acc, err);
+		break;
+	}
+	/* Saved before the editor runs: a crash there keeps the reply's start. */
+	if (!rc && a->kind != COMPOSE_DRAFT)
+		rc = store_draft_save(p->ui->st, &c->d, p->ui->now, err);
+	if (!rc && build_shown(p))
+		rc = ebb_err_set(err, EBB_ENOMEM, "out of memory showing the draft");
+	if (rc) {
+		store_draft_clear(&c->d);
+		free(c->shown);
+		free(c);
+		p->priv = NULL;
+		return rc;
+	}
+	return EBB_OK;
+}
+
+static void compose_layout(struct pane *p, int lines, int cols)
+{
+	(void)lines;
+	(void)cols;
+	relayout(p);
+}
+
+static void compose_draw(struct pane *p)
+{
+	struct compose *c = priv(p);
+	int cols = p->cols - 2 > 0 ? p->cols - 2 : p->cols;
+	int x = p->cols - 2 > 0 ? 1 : 0;
+	for (int i = 0; i < p->lines; i++) {
+		size_t idx = c->scroll + (size_t)i;
+		if (idx >= c->nlines)
+			break;
+		const struct cline *l = &c->lines[idx];
+		char buf[UI_LINE_MAX];
+		size_t len = l->len < sizeof(buf) - 1 ? l->len : sizeof(buf) - 1;
+		memcpy(buf, l->text, len);
+		buf[len] = '\0';
+		int y = p->top + i;
+		size_t label = l->label <= len ? l->label : 0;
+		if (label) {
+			char value[UI_LINE_MAX];
+			memcpy(value, buf + label, len - label + 1);
+			buf[label] = '\0';
+			int used = ui_put(y, x, cols, buf, ui_attr(p->ui, UI_C_HEADER));
+			ui_put(y, x + used, cols - used, value, A_NORMAL);
+		} else {
+			ui_put(y, x, cols, buf, buf[0] == '>' ? ui_attr(p->ui, UI_C_QUOTE) : A_NORMAL);
+		}
+	}
+}
+
+static int compose_action(struct pane *p, enum ui_action a)
+{
+	struct compose *c = priv(p);
+	long page = p->lines > 1 ? p->lines - 1 : 1;
+	long target = (long)c->scroll;
+	switch (a) {
+	case ACT_MOVE_DOWN:
+		target += 1;
+		break;
+	case ACT_MOVE_UP:
+		target -= 1;
+		break;
+	case ACT_PAGE_DOWN:
+		target += page;
+		break;
+	case ACT_PAGE_UP:
+		target -= page;
+		break;
+	case ACT_FIRST:
+		target = 0;
+		break;
+	case ACT_LAST:
+		target = (long)max_scroll(p);
+		break;
+	case ACT_EDIT:
+	case ACT_OPEN:
+		edit(p);
+		return 1;
+	case ACT_EDIT_TO:
+		ui_prompt(p->ui, "To: ", c->d.to, to_entered, p);
+		return 1;
+	case ACT_EDIT_CC:
+		ui_prompt(p->ui, "Cc: ", c->d.cc, cc_entered, p);
+		return 1;
+	case ACT_EDIT_SUBJECT:
+		ui_prompt(p->ui, "Subject: ", c->d.subject, subject_entered, p);
+		return 1;
+	case ACT_SEND:
+		send(p);   /* may free p */
+		return 1;
+	case ACT_BACK:
+		postpone(p);   /* frees p */
+		return 1;
+	default:
+		return 0;
+	}
+	if (target > (long)max_scroll(p))
+		target = (long)max_scroll(p);
+	if (target < 0)
+		target = 0;
+	c->scroll = (size_t)target;
+	return 1;
+}
+
+static void compose_title(struct pane *p, char *out, size_t outlen)
+{
+	struct compose *c = priv(p);
+	char subject[256];
+	const char *s = c->d.subject && c->d.subject[0] ? c->d.subject : "(no subject)";
+	ui_sanitize(s, strnlen(s, 200), subject, sizeof(subject), 0);
+	snprintf(out, outlen, "%s: %s", c->d.in_reply_to ? "Reply" : "New mail", subject);
+}
+
+static void compose_reload(struct pane *p)
+{
+	(void)p;   /* the draft is ours; sync does not change it */
+}
+
+static void compose_close(struct pane *p)
+{
+	struct compose *c = priv(p);
+	store_draft_clear(&c->d);
+	free(c->shown);
+	free(c->lines);
+	free(c);
+}
+
+static void compose_hints(struct pane *p, char *out, size_t outlen)
+{
+	struct ui *ui = p->ui;
+	char send_key[16], edit_key[16], to_key[16], back[16], help[16];
+	keymap_keys_of(&ui->keys, ACT_SEND, 1, send_key, sizeof(send_key));
+	keymap_keys_of(&ui->keys, ACT_EDIT, 1, edit_key, sizeof(edit_key));
+	keymap_keys_of(&ui->keys, ACT_EDIT_TO, 1, to_key, sizeof(to_key));
+	keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
+	keymap_keys_of(&ui->keys, ACT_HELP, 1, help, sizeof(help));
+	snprintf(out, outlen, "%s:send %s:edit %s:to %s:postpone %s:help", send_key, edit_key,
+		 to_key, back, help);
+}
+
+const struct pane_ops pane_compose_ops = {
+	.name = "compose",
+	.scope = SCOPE_COMPOSE,
+	.init = compose_init,
+	.layout = compose_layout,
+	.draw = compose_draw,
+	.handle_action = compose_action,
+	.title = compose_title,
+	.reload = compose_reload,
+	.close = compose_close,
+	.hints = compose_hints,
+};
+
+/* ---- opening ------------------------------------------------------------- */
+
+int ui_compose_open(struct ui *ui, const struct compose_arg *arg)
+{
+	int rc = ui_push(ui, &pane_compose_ops, arg);
+	if (rc)
+		return rc;
+	if (arg->kind != COMPOSE_DRAFT)
+		edit(ui_top(ui));
+	return EBB_OK;
+}
+
+static void account_chosen(struct ui *ui, int choice, void *ctx)
+{
+	(void)ctx;
+	if (choice < 0 || (size_t)choice >= ui->cfg->naccounts)
+		return;
+	struct compose_arg arg = { .kind = COMPOSE_NEW, .acc = &ui->cfg->accounts[choice] };
+	ui_compose_open(ui, &arg);
+}
+
+void ui_compose_start(struct ui *ui, enum compose_kind kind, long long conv_id)
+{
+	if (kind == COMPOSE_REPLY || kind == COMPOSE_REPLY_ALL) {
+		struct compose_arg arg = { .kind = kind, .conv_id = conv_id };
+		ui_compose_open(ui, &arg);
+		return;
+	}
+	const struct ebb_config *cfg = ui->cfg;
+	if (cfg->naccounts == 0) {
+		struct ebb_err err = { 0 };
+		ebb_err_set(&err, EBB_ENOENT,
+			    "No account to send from: add an [account.NAME] with from = ADDRESS");
+		ui_show_error(ui, &err);
+		return;
+	}
+	if (cfg->naccounts == 1) {
+		account_chosen(ui, 0, NULL);
+		return;
+	}
+	struct ui_menu_item items[UI_MENU_MAX];
+	size_t n = cfg->naccounts < UI_MENU_MAX ? cfg->naccounts : UI_MENU_MAX;
+	memset(items, 0, sizeof(items));
+	for (size_t i = 0; i < n; i++) {
+		items[i].key = i < 9 ? (char)('1' + i) : 0;
+		util_strlcpy(items[i].label, cfg->accounts[i].name, sizeof(items[i].label));
+		util_strlcpy(items[i].detail, cfg->accounts[i].from ? cfg->accounts[i].from : "",
+			     sizeof(items[i].detail));
+		items[i].value = (long long)i;
+	}
+	ui_menu(ui, "Write from which account?", items, n, account_chosen, NULL);
+}
