@@ -11,6 +11,9 @@
 #include "ebb/sync.h"
 
 #define SYNC_POLL_SECONDS 60
+/* Held replies go out at the start of a reply block: check often enough
+ * that "at 11:00" means within half a minute of it. */
+#define OUTBOX_POLL_SECONDS 30
 
 struct worker {
 	struct sync_engine *engine;
@@ -30,6 +33,8 @@ struct sync_engine {
 	unsigned kicks;             /* bumped by sync_engine_kick */
 	struct worker *workers;
 	size_t nworkers;
+	pthread_t outbox_thread;
+	int outbox_started;
 };
 
 static void wake_ui(struct sync_engine *e)
@@ -52,6 +57,22 @@ static void on_progress(void *ctx, const struct sync_progress *p)
 	w->status.total = p->total;
 	pthread_mutex_unlock(&e->lock);
 	wake_ui(e);
+}
+
+/* Sleeps until the next poll, a kick or the stop request; returns 1 to stop. */
+static int engine_wait(struct sync_engine *e, unsigned seen_kicks, int seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping && e->kicks == seen_kicks) {
+		if (pthread_cond_timedwait(&e->cond, &e->lock, &until) == ETIMEDOUT)
+			break;
+	}
+	int stop = e->stopping;
+	pthread_mutex_unlock(&e->lock);
+	return stop;
 }
 
 static void *worker_main(void *arg)
@@ -93,16 +114,39 @@ static void *worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&e->lock);
 		wake_ui(e);
-		/* Wait for the next poll, a kick or the stop request. */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += SYNC_POLL_SECONDS;
+		if (engine_wait(e, seen_kicks, SYNC_POLL_SECONDS))
+			break;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Releases due outbox items while the UI runs, like `ebb outbox flush`
+ * from cron would; the flush's own lock keeps two processes from sending
+ * the same item. */
+static void *outbox_main(void *arg)
+{
+	struct sync_engine *e = arg;
+	struct store *st = NULL;
+	char lock[4200];
+	if (util_path(lock, sizeof lock, "%s.outbox.lock", e->db_path))
+		return NULL;
+	for (;;) {
 		pthread_mutex_lock(&e->lock);
-		while (!e->stopping && e->kicks == seen_kicks) {
-			if (pthread_cond_timedwait(&e->cond, &e->lock, &until) == ETIMEDOUT)
-				break;
-		}
+		unsigned seen_kicks = e->kicks;
+		int stop = e->stopping;
 		pthread_mutex_unlock(&e->lock);
+		if (stop)
+			break;
+		struct ebb_err err = {0};
+		if (st || !store_open(e->db_path, &st, &err)) {
+			struct outbox_flush_result res;
+			if (!sync_outbox_flush(e->cfg, st, lock, ebb_now(), NULL, NULL, &res, &err) &&
+			    (res.sent || res.failed || res.uncertain || res.recovered))
+				wake_ui(e);
+		}
+		if (engine_wait(e, seen_kicks, OUTBOX_POLL_SECONDS))
+			break;
 	}
 	store_close(st);
 	return NULL;
@@ -140,6 +184,11 @@ int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wak
 		}
 		w->started = 1;
 	}
+	if (pthread_create(&e->outbox_thread, NULL, outbox_main, e)) {
+		sync_engine_stop(e);
+		return ebb_err_set(err, EBB_ENOMEM, "cannot start the outbox thread");
+	}
+	e->outbox_started = 1;
 	*out = e;
 	return EBB_OK;
 }
@@ -177,6 +226,8 @@ void sync_engine_stop(struct sync_engine *e)
 	for (size_t i = 0; i < e->nworkers; i++)
 		if (e->workers[i].started)
 			pthread_join(e->workers[i].thread, NULL);
+	if (e->outbox_started)
+		pthread_join(e->outbox_thread, NULL);
 	pthread_cond_destroy(&e->cond);
 	pthread_mutex_destroy(&e->lock);
 	free(e->workers);
