@@ -237,6 +237,19 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 	return len;
 }
 
+/* libcurl asks about once a second, also while a long poll is idle: a
+ * SIGINT/SIGTERM handler's net_mail_cancel stops HTTP as it stops IMAP. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return net_mail_cancelled() ? 1 : 0;
+}
+
 /* Turns a libcurl failure into a sentence naming the host and the cause. */
 static int transfer_error(CURLcode cc, const struct transfer *t, const struct net_request *rq,
 			  const char *host, const char *detail, struct ebb_err *err)
@@ -293,6 +306,8 @@ static int transfer_error(CURLcode cc, const struct transfer *t, const struct ne
 		return ebb_err_set(err, EBB_EPROTO, "%s: %s did not answer with HTTP", what, host);
 	case CURLE_OUT_OF_MEMORY:
 		return ebb_err_set(err, EBB_ENOMEM, "%s: out of memory", what);
+	case CURLE_ABORTED_BY_CALLBACK:
+		return ebb_err_set(err, EBB_ETIMEOUT, "%s: interrupted", what);
 	default:
 		break;
 	}
@@ -376,7 +391,13 @@ static int setup(CURL *curl, const struct net_request *rq, struct transfer *t,
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, t);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
 	SET(CURLOPT_HTTPHEADER, headers);
+	if (rq->fresh_connect) {
+		SET(CURLOPT_FRESH_CONNECT, 1L);
+		SET(CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (!strcmp(method, "GET")) {
 		SET(CURLOPT_HTTPGET, 1L);
 	} else {
@@ -398,6 +419,7 @@ int net_request(struct net_client *c, const struct net_request *rq, struct net_r
 	r->status = 0;
 	r->retry_after_ms = -1;
 	r->content_type[0] = '\0';
+	r->request_sent = 0;
 	char host[256];
 	int rc = net_url_check(rq->url, host, sizeof host, err);
 	if (rc)
@@ -418,8 +440,13 @@ int net_request(struct net_client *c, const struct net_request *rq, struct net_r
 		return ebb_err_set(err, EBB_EINVAL, "cannot set up the request to %s", host);
 	}
 	CURLcode cc = curl_easy_perform(c->curl);
-	long status = 0;
+	long status = 0, request_size = 0;
+	curl_off_t uploaded = 0;
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &request_size);
+	curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+	r->request_sent = request_size > 0 &&
+			  (!rq->body || (curl_off_t)rq->body_len <= uploaded);
 	/* Nothing the handle points at (headers with the token, buffers on this
 	 * stack) may outlive this call; reset keeps the open connection. */
 	curl_easy_reset(c->curl);
@@ -489,13 +516,18 @@ long net_retry_delay(const struct net_retry *pol, int attempt, long waited_ms, i
 	return delay;
 }
 
+/* Sleeps in slices so a cancel (net_mail_cancel) ends the wait soon. */
 static int default_sleep(void *ctx, long ms)
 {
 	(void)ctx;
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-	return 0;
+	while (ms > 0 && !net_mail_cancelled()) {
+		long slice = ms < 200 ? ms : 200;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = slice * 1000000L};
+		while (nanosleep(&ts, &ts) && errno == EINTR && !net_mail_cancelled())
+			;
+		ms -= slice;
+	}
+	return net_mail_cancelled();
 }
 
 static uint32_t next_random(uint32_t *state)
@@ -530,8 +562,9 @@ int net_request_retry(struct net_client *c, const struct net_request *rq,
 			if (from_body > server_delay)
 				server_delay = from_body;
 		}
-		long delay = net_retry_delay(pol, attempt, waited, rc, r->status, server_delay,
-					     next_random(&seed));
+		long delay = net_mail_cancelled() ? -1
+			     : net_retry_delay(pol, attempt, waited, rc, r->status, server_delay,
+					       next_random(&seed));
 		if (delay < 0) {
 			if (rc && attempt > 1 && err) {
 				size_t len = strnlen(err->msg, sizeof err->msg);

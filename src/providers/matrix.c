@@ -1049,9 +1049,9 @@ const struct provider_ops matrix_provider_ops = {
 	.kind = "matrix",
 	.open = mx_open,
 	.pull = mx_pull,
-	.push_flags = NULL,
+	.push_flags = mx_push_flags,
 	.fetch_raw = NULL,
-	.send = NULL,
-	.wait = NULL,
+	.send = mx_send,
+	.wait = mx_wait,
 	.close = mx_close,
 };

@@ -56,4 +56,10 @@ int mx_room_event(struct mx *m, const char *room_id, const char *event_id, cJSON
 int mx_backfill(struct provider *p, const char *room_id, int limit, struct store_batch *b,
 		struct ebb_err *err);
 
+/* Outbox, read markers and waiting (matrix_send.c): the provider ops. */
+int mx_send(struct provider *p, const struct outbox_item *it, struct send_result *res,
+	    struct ebb_err *err);
+int mx_push_flags(struct provider *p, const struct batch_flag *f, size_t n, struct ebb_err *err);
+int mx_wait(struct provider *p, int timeout_ms, struct ebb_err *err);
+
 #endif

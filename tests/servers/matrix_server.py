@@ -12,7 +12,8 @@ JSON fixture, with control endpoints for tests:
   POST /_test/fault    {"kind": "429"|"500"|"502"|"slow"|"drop"|"malformed",
                         "count": N, "path": "/sync", "retry_after_ms": 300,
                         "retry_after": SECONDS (header), "delay_ms": 2000}
-  GET  /_test/stats    requests per endpoint, sends per txnId, faults served
+  GET  /_test/stats    requests per endpoint, sends per txnId, faults served,
+                       read markers set per room
   POST /_test/reset    forget stats and pending faults
 
 Usage: matrix_server.py FIXTURE.json [--port N]; prints the port on its first
@@ -335,6 +336,26 @@ class Homeserver:
             self.lock.notify_all()
             return {"event_id": ev["event_id"]}
 
+    def read_markers(self, rid, body):
+        with self.lock:
+            room = self.rooms.get(rid)
+            if room is None:
+                raise MatrixError(403, "M_FORBIDDEN", "You are not in this room")
+            for key in ("m.fully_read", "m.read", "m.read.private"):
+                eid = body.get(key)
+                if eid is None:
+                    continue
+                found = self.by_id.get(eid) if isinstance(eid, str) else None
+                if not found or found[0] != rid:
+                    raise MatrixError(400, "M_INVALID_PARAM", "Unknown event for %s" % key)
+            if body.get("m.fully_read"):
+                room["fully_read"] = body["m.fully_read"]
+            if body.get("m.read"):
+                room["read"] = body["m.read"]
+            marks = self.stats.setdefault("read_markers", {})
+            marks[rid] = {k: v for k, v in body.items() if isinstance(v, str)}
+            return {}
+
     def event(self, rid, eid, token):
         with self.lock:
             if rid not in self.rooms:
@@ -431,11 +452,20 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Retry-After", str(e.extra.pop("retry_after"))))
         self._send(e.status, e.body(), headers, fault)
 
-    def _json_body(self):
+    def _read_body(self):
+        """Reads the request body first, whatever comes next: a fault answered
+        without reading it would leave it in the connection as the next request."""
         n = int(self.headers.get("Content-Length") or 0)
         if n > MAX_BODY:
+            self.close_connection = True
+            self._raw = None
+            return
+        self._raw = self.rfile.read(n) if n else b""
+
+    def _json_body(self):
+        raw = self._raw
+        if raw is None:
             raise MatrixError(413, "M_TOO_LARGE", "Request too large")
-        raw = self.rfile.read(n) if n else b""
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -465,6 +495,7 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("PUT")
 
     def _handle(self, method):
+        self._read_body()
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -554,6 +585,11 @@ class Handler(BaseHTTPRequestHandler):
             return hs.event(parts[1], parts[3], token)
         if len(parts) == 5 and parts[0] == "rooms" and parts[2] == "send" and method == "PUT":
             return hs.send(parts[1], parts[3], parts[4], self._json_body(), token)
+        if len(parts) == 3 and parts[0] == "rooms" and parts[2] == "read_markers" and method == "POST":
+            return hs.read_markers(parts[1], self._json_body())
+        if len(parts) == 5 and parts[0] == "rooms" and parts[2] == "receipt" and method == "POST":
+            self._json_body()
+            return hs.read_markers(parts[1], {parts[3]: parts[4]})
         raise MatrixError(404, "M_UNRECOGNIZED", "Unrecognized request")
 
     def _control(self, method, path):
