@@ -4,6 +4,10 @@
 
 #include "ebb/cli.h"
 
+/* Reads all of stdin, refusing more than max bytes; `what` names it in the
+ * message ("the reply is over 16777216 bytes"). *out is NUL-terminated. */
+int cli_read_stdin(size_t max, const char *what, char **out, size_t *len, struct ebb_err *err);
+
 /* sync --watch [ACCOUNT]: sync, then wait for news (IDLE) or the next poll,
  * until SIGINT/SIGTERM. */
 int cli_sync_watch(struct cli_env *env, const char *only);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/policy.h"
 #include "ebb/store.h"
 #include "ebb/ui.h"
@@ -352,34 +352,13 @@ static int load_thread(const struct ebb_config *cfg, struct store *st, long long
 	return EBB_OK;
 }
 
-static int read_stdin(char **out, size_t *len, struct ebb_err *err)
-{
-	struct sbuf sb = {0};
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
-		if (sb.len + n > ROUNDUP_INPUT_MAX) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ETOOBIG, "the round-up on stdin is over %u bytes",
-					   ROUNDUP_INPUT_MAX);
-		}
-		if (sbuf_append(&sb, buf, n)) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ENOMEM, "out of memory");
-		}
-	}
-	*len = sb.len;
-	*out = sbuf_detach(&sb);
-	return *out ? EBB_OK : ebb_err_set(err, EBB_ENOMEM, "out of memory");
-}
-
 /* Stores the items of an edited block, all or none. */
 static int save_block(const struct cli_env *env, struct store *st, const struct conv_row *conv,
 		      time_t now, struct ebb_err *err)
 {
 	char *text;
 	size_t len = 0;
-	int rc = read_stdin(&text, &len, err);
+	int rc = cli_read_stdin(ROUNDUP_INPUT_MAX, "the round-up on stdin", &text, &len, err);
 	if (rc)
 		return rc;
 	struct roundup r = {0};

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/mime.h"
 #include "ebb/policy.h"
 #include "ebb/store.h"
@@ -13,26 +13,6 @@
 #include "ebb/ui.h"
 
 #define BODY_MAX (16u * 1024 * 1024)
-
-static int read_stdin(char **out, struct ebb_err *err)
-{
-	struct sbuf sb = {0};
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
-		if (sb.len + n > BODY_MAX) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ETOOBIG, "the message body is over %u bytes",
-					   BODY_MAX);
-		}
-		if (sbuf_append(&sb, buf, n)) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ENOMEM, "out of memory");
-		}
-	}
-	*out = sbuf_detach(&sb);
-	return *out ? EBB_OK : ebb_err_set(err, EBB_ENOMEM, "out of memory");
-}
 
 /* A new request (not a reply) is checked for an ask, a deadline and the
  * document it points at; what is missing goes to stderr. It warns, it
@@ -112,7 +92,7 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 	}
 	struct ebb_err err = {0};
 	char *body;
-	if (read_stdin(&body, &err)) {
+	if (cli_read_stdin(BODY_MAX, "the message body", &body, NULL, &err)) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		return 1;
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/mime.h"
 #include "ebb/store.h"
 #include "ebb/sync.h"
@@ -16,25 +16,6 @@
 #define REPLY_BODY_MAX (16u * 1024 * 1024)
 #define REPLY_REFS_MAX 20          /* ids in References: the first and the newest */
 #define REPLY_ADDR_MAX 320
-
-static int read_body(char **out, struct ebb_err *err)
-{
-	struct sbuf sb = {0};
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
-		if (sb.len + n > REPLY_BODY_MAX) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ETOOBIG, "the reply is over %u bytes", REPLY_BODY_MAX);
-		}
-		if (sbuf_append(&sb, buf, n)) {
-			sbuf_free(&sb);
-			return ebb_err_set(err, EBB_ENOMEM, "out of memory");
-		}
-	}
-	*out = sbuf_detach(&sb);
-	return *out ? EBB_OK : ebb_err_set(err, EBB_ENOMEM, "out of memory");
-}
 
 /* ---- mail ------------------------------------------------------------------- */
 
@@ -356,7 +337,7 @@ int cli_reply(struct cli_env *env, int argc, char **argv)
 	int status = 1;
 	/* The conversation first: nobody should type a reply to a wrong id. */
 	if (store_open(env->db_path, &st, &err) || store_conv_get(st, id, &conv, &err) ||
-	    store_msg_list(st, id, &msgs, &n, &err) || read_body(&body, &err)) {
+	    store_msg_list(st, id, &msgs, &n, &err) || cli_read_stdin(REPLY_BODY_MAX, "the reply", &body, NULL, &err)) {
 		fprintf(stderr, "ebb: reply: %s\n", err.msg);
 		goto out;
 	}
