@@ -38,6 +38,11 @@ struct provider_ops {
 	 * long-poll); NULL when the provider can only poll. */
 	int (*wait)(struct provider *p, int timeout_ms, struct ebb_err *err);
 	void (*close)(struct provider *p);
+	/* Adds one older page of a channel's history to b, with the channel's
+	 * next older-history cursor; EBB_ENOENT when nothing older is left.
+	 * NULL when the provider has no history beyond what pull brings. */
+	int (*backfill)(struct provider *p, const char *channel, struct store_batch *b,
+			struct ebb_err *err);
 };
 
 struct provider {

@@ -93,6 +93,33 @@ int sync_lock_account(const char *db_path, const char *account, int *fd, long *h
 		      struct ebb_err *err);
 void sync_unlock_account(int fd);
 
+/* ---- what a header-only sync leaves out ---------------------------------- */
+/* Fetches the bodies (and attachment lists) conversation conv_id of account
+ * acc does not have yet through the provider's fetch_raw; the provider is
+ * opened only when a body is missing. Providers without fetch_raw have
+ * nothing to fetch (EBB_OK). Messages that fail do not stop the others;
+ * the first failure is returned. *fetched (may be NULL) counts bodies stored. */
+int sync_fetch_bodies(const struct account_cfg *acc, struct store *st, long long conv_id,
+		      size_t *fetched, struct ebb_err *err);
+/* The same for the first max_convs conversations of the due view that
+ * belong to acc, stopping after about budget_ms, so opening an owed thread
+ * needs no network. */
+int sync_prefetch_due(const struct account_cfg *acc, struct store *st, size_t max_convs,
+		      int budget_ms, size_t *fetched, struct ebb_err *err);
+/* The decoded bytes of attachment index (0-based, the order of the stored
+ * list) of one message, read through the provider's fetch_raw; *data is
+ * malloc'd. Blocks on the provider: the screen calls it for local stores
+ * (Maildir) only. */
+int sync_fetch_attachment(const struct account_cfg *acc, struct store *st, const char *channel,
+			  const char *remote_id, size_t index, char **data, size_t *len,
+			  struct ebb_err *err);
+/* One older page of the room of conversation conv_id through the
+ * provider's backfill op, committed like a pull. EBB_ENOENT when the
+ * provider cannot page back or the room has no older history stored as
+ * reachable. *added (may be NULL) counts new messages. */
+int sync_backfill(const struct ebb_config *cfg, const struct account_cfg *acc, struct store *st,
+		  long long conv_id, size_t *added, struct ebb_err *err);
+
 /* Background engine for the UI: one worker thread per account with its own
  * store connection. After every committed batch (or error) a byte is written
  * to wake_fd so the UI's poll loop re-reads what is on screen. */
@@ -111,6 +138,76 @@ int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wak
 size_t sync_engine_status(struct sync_engine *e, struct sync_status *out, size_t max);
 /* Asks every worker to sync again now. */
 void sync_engine_kick(struct sync_engine *e);
+/* Asks for the missing bodies of a conversation (and one older page of its
+ * room when the provider can page back), fetched by the engine's fetch
+ * thread; a byte on wake_fd says when the store has them. Never blocks on
+ * the network. Returns EBB_EBUSY when too many requests are queued. */
+int sync_engine_want_bodies(struct sync_engine *e, long long conv_id);
+enum sync_fetch_state {
+	SYNC_FETCH_NONE = 0,       /* never asked for (or forgotten) */
+	SYNC_FETCH_PENDING,        /* queued or running */
+	SYNC_FETCH_DONE,
+	SYNC_FETCH_FAILED          /* error holds the sentence */
+};
+/* Where the request for conv_id stands; error (may be NULL) gets the
+ * failure of a SYNC_FETCH_FAILED request. */
+enum sync_fetch_state sync_engine_fetch_state(struct sync_engine *e, long long conv_id,
+					      char *error, size_t errlen);
 void sync_engine_stop(struct sync_engine *e);
+
+/* ---- round-ups (sync/roundup.c) ------------------------------------------
+ * Between the store and policy/roundup: `ebb roundup` and the client's R. */
+/* The round-up template of a conversation, pre-filled from its messages
+ * (policy_roundup_extract, _format); *block is malloc'd, mail text not yet
+ * sanitized. missing/total (may be NULL) get how many of the messages have
+ * no body in the cache yet, and how many there are. */
+int sync_roundup_template(const struct ebb_config *cfg, struct store *st, long long conv_id,
+			  time_t now, char **block, size_t *missing, size_t *total,
+			  struct ebb_err *err);
+/* Reads an edited block (it may sit inside a whole reply) and stores its
+ * items for the conversation, all or none; counts[ROUNDUP_DECISION..
+ * ROUNDUP_QUESTION] get how many of each. */
+int sync_roundup_save(const struct ebb_config *cfg, struct store *st, long long conv_id,
+		      const char *text, size_t len, time_t now, size_t counts[3],
+		      struct ebb_err *err);
+
+/* ---- figures for `ebb stats` and the stats pane (sync/stats.c) ----------- */
+/* The figures of one channel, or of all of them. */
+struct sync_report_figures {
+	long long received, sent;
+	long long owed, overdue;
+	long *reply_secs;            /* working seconds to first reply */
+	size_t nreplies, capreplies;
+	long long within, judged;    /* answered within target / periods with a verdict */
+	int no_memory;
+};
+
+struct sync_report_chan {
+	struct store_channel_stats *st;
+	struct sync_report_figures f;
+	char label[256];             /* "INBOX" or "work/INBOX" */
+};
+
+struct sync_report {
+	const struct ebb_config *cfg;
+	time_t since, until;
+	struct sync_report_chan *chans;
+	size_t nchans;
+	struct sync_report_figures total;
+	size_t outbox[5];            /* held, queued, sent in the period, failed, uncertain */
+	size_t nbursts;              /* bursts reaching into the period */
+	long live;                   /* working seconds in bursts (overlaps once) */
+	long work;                   /* working seconds of the period */
+	struct store_channel_stats *channel_rows;   /* owned */
+	size_t nchannel_rows;
+};
+/* Everything `ebb stats` shows for since..until (see docs/async.md). */
+int sync_report_compute(const struct ebb_config *cfg, struct store *st, time_t since,
+		       time_t until, struct sync_report *out, struct ebb_err *err);
+/* The median (the mean of the two middle values for an even count,
+ * rounded down) and p90 by nearest rank; -1 when there are none. Sorts
+ * f->reply_secs. */
+void sync_report_percentiles(struct sync_report_figures *f, long *median, long *p90);
+void sync_report_free(struct sync_report *s);
 
 #endif

@@ -1,15 +1,14 @@
 /* cli/show: `ebb show ID` prints a conversation's messages, fetching the
  * bodies the store does not have yet from the server (IMAP syncs headers
- * only); `ebb read ID` marks a conversation read (pushed at the next sync). */
+ * only) with sync_fetch_bodies; `ebb read ID` marks a conversation read. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ebb/cli.h"
-#include "ebb/mime.h"
-#include "ebb/provider.h"
 #include "ebb/store.h"
+#include "ebb/sync.h"
 #include "ebb/ui.h"
 
 static int parse_conv_id(const char *s, long long *id)
@@ -49,55 +48,6 @@ int cli_read(struct cli_env *env, int argc, char **argv)
 	return status;
 }
 
-/* The account's provider, opened on the first body that is missing. */
-struct body_source {
-	const struct account_cfg *acc;
-	struct provider p;
-	int opened, failed;
-	struct ebb_err err;
-};
-
-static int fetch_body(struct store *st, struct body_source *src, struct msg_row *m)
-{
-	if (src->failed)
-		return -1;
-	if (!src->opened) {
-		src->p.ops = provider_lookup(src->acc->kind);
-		src->p.acc = src->acc;
-		src->p.store = st;
-		if (!src->p.ops || !src->p.ops->fetch_raw) {
-			src->failed = 1;
-			return -1;
-		}
-		if (store_account_ensure(st, src->acc->name, src->acc->kind, &src->p.account_id,
-					 &src->err) || src->p.ops->open(&src->p, &src->err)) {
-			src->failed = 1;
-			return -1;
-		}
-		src->opened = 1;
-	}
-	struct sbuf raw = {0};
-	struct mime_message *mm = NULL;
-	int rc = src->p.ops->fetch_raw(&src->p, m->channel, m->remote_id, &raw, &src->err);
-	if (!rc)
-		rc = mime_parse(raw.buf ? raw.buf : "", raw.len, &mm, &src->err);
-	sbuf_free(&raw);
-	if (rc)
-		return -1;
-	struct sbuf att = {0};
-	for (size_t i = 0; i < mm->natt; i++)
-		sbuf_printf(&att, "%s\t%s\t%zu\n", mm->att[i].filename ? mm->att[i].filename : "",
-			    mm->att[i].content_type ? mm->att[i].content_type : "", mm->att[i].size);
-	rc = store_msg_set_body(st, m->id, mm->text, att.len ? att.buf : NULL, &src->err);
-	if (!rc) {
-		free(m->body);
-		m->body = strdup(mm->text);
-	}
-	sbuf_free(&att);
-	mime_message_free(mm);
-	return rc || !m->body ? -1 : 0;
-}
-
 static void print_text(const char *s)
 {
 	size_t len = strlen(s);
@@ -109,22 +59,53 @@ static void print_text(const char *s)
 	free(clean);
 }
 
+/* One older page of the conversation's room, under the account's sync lock
+ * so a running sync does not move the room's cursor at the same time. */
+static int show_older(struct cli_env *env, const struct account_cfg *acc, struct store *st,
+		      long long id)
+{
+	struct ebb_err err = {0};
+	int lock_fd = -1;
+	long holder = 0;
+	int rc = sync_lock_account(env->db_path, acc->name, &lock_fd, &holder, &err);
+	if (rc == EBB_EBUSY) {
+		fprintf(stderr, "ebb: %s; try --older again when it is done\n", err.msg);
+		return rc;
+	}
+	size_t added = 0;
+	if (!rc)
+		rc = sync_backfill(env->cfg, acc, st, id, &added, &err);
+	sync_unlock_account(lock_fd);
+	if (rc == EBB_ENOENT) {
+		fprintf(stderr, "ebb: nothing older to fetch for this conversation\n");
+		return EBB_OK;
+	}
+	if (rc) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		return rc;
+	}
+	fprintf(stderr, "ebb: %zu older messages\n", added);
+	return EBB_OK;
+}
+
 int cli_show(struct cli_env *env, int argc, char **argv)
 {
 	long long id = 0;
-	int json = 0;
+	int json = 0, older = 0;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--older"))
+			older = 1;
 		else if (!id && !parse_conv_id(argv[i], &id))
 			continue;
 		else {
-			fprintf(stderr, "ebb: usage: ebb show ID [--json]\n");
+			fprintf(stderr, "ebb: usage: ebb show ID [--json] [--older]\n");
 			return 2;
 		}
 	}
 	if (!id) {
-		fprintf(stderr, "ebb: usage: ebb show ID [--json]\n");
+		fprintf(stderr, "ebb: usage: ebb show ID [--json] [--older]\n");
 		return 2;
 	}
 	struct store *st;
@@ -136,25 +117,25 @@ int cli_show(struct cli_env *env, int argc, char **argv)
 	struct conv_row conv;
 	struct msg_row *rows = NULL;
 	size_t n = 0;
-	if (store_conv_get(st, id, &conv, &err) || store_msg_list(st, id, &rows, &n, &err)) {
+	if (store_conv_get(st, id, &conv, &err)) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		store_close(st);
 		return 1;
 	}
-	struct body_source src = {.acc = config_account(env->cfg, conv.account)};
 	int status = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rows[i].body || !src.acc)
-			continue;
-		if (fetch_body(st, &src, &rows[i]) && !src.failed)
-			fprintf(stderr, "ebb: account %s: %s\n", src.acc->name, src.err.msg);
-	}
-	if (src.failed && src.err.msg[0]) {
-		fprintf(stderr, "ebb: account %s: %s\n", src.acc->name, src.err.msg);
+	const struct account_cfg *acc = config_account(env->cfg, conv.account);
+	if (acc && sync_fetch_bodies(acc, st, id, NULL, &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
 		status = 1;
 	}
-	if (src.opened && src.p.ops->close)
-		src.p.ops->close(&src.p);
+	if (older && acc && show_older(env, acc, st, id))
+		status = 1;
+	if (store_msg_list(st, id, &rows, &n, &err)) {
+		fprintf(stderr, "ebb: %s\n", err.msg);
+		store_conv_row_clear(&conv);
+		store_close(st);
+		return 1;
+	}
 	if (json) {
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; arr && i < n; i++) {

@@ -1033,6 +1033,13 @@ out:
 	return rc;
 }
 
+/* The provider op: one page of the usual gap size. */
+static int mx_backfill_page(struct provider *p, const char *channel, struct store_batch *b,
+			    struct ebb_err *err)
+{
+	return mx_backfill(p, channel, 0, b, err);
+}
+
 static void mx_close(struct provider *p)
 {
 	struct mx *m = p->priv;
@@ -1054,4 +1061,5 @@ const struct provider_ops matrix_provider_ops = {
 	.send = mx_send,
 	.wait = mx_wait,
 	.close = mx_close,
+	.backfill = mx_backfill_page,
 };

@@ -23,6 +23,11 @@ struct mx {
 	char *my_name;             /* my global display name, NULL when unknown */
 	int logged_in;             /* the token came from password_cmd + /login */
 	size_t root_fetches;       /* thread roots fetched during this pull */
+	/* Answers requests in place of the network, for the fuzz targets
+	 * (tests/fuzz/); NULL in ebb. */
+	int (*fake_http)(void *ctx, const struct net_request *rq, struct net_response *r,
+			 struct ebb_err *err);
+	void *fake_ctx;
 };
 
 /* One call to PREFIX/_matrix/client/v3 + path (already escaped) with an
@@ -48,7 +53,7 @@ int mx_room_history(struct mx *m, const char *room_id, const char *from, const c
 int mx_room_event(struct mx *m, const char *room_id, const char *event_id, cJSON **out,
 		  struct ebb_err *err);
 
-/* Older history on demand (not wired to a command yet): pages back from
+/* Older history on demand (the backfill op): pages back from
  * the room channel's stored token ("b:TOKEN", kept by the first sync of a
  * room with more history than it showed), adds up to limit messages to b,
  * marked read, and the channel with the next token ("" at the room's

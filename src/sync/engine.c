@@ -1,6 +1,7 @@
 /* sync/engine: background sync for the UI. One worker thread per account,
- * each with its own store connection; after every committed batch a byte on
- * the wake pipe tells the UI to re-read what it shows. */
+ * each with its own store connection, and a fetch thread for the bodies the
+ * UI asks for; after every committed batch or fetch a byte on the wake pipe
+ * tells the UI to re-read what it shows. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,12 +9,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ebb/provider.h"
 #include "ebb/sync.h"
 
 #define SYNC_POLL_SECONDS 60
 /* Held replies go out at the start of a reply block: check often enough
  * that "at 11:00" means within half a minute of it. */
 #define OUTBOX_POLL_SECONDS 30
+/* Bodies of the due queue fetched after each sync: enough for a working
+ * session, bounded in time so the next sync is not held up for long. */
+#define PREFETCH_CONVS 50
+#define PREFETCH_BUDGET_MS 10000
+/* Conversations asked for and remembered; a finished request is forgotten
+ * for a new one when the table is full. */
+#define FETCH_SLOTS 32
+
+struct fetch_req {
+	long long conv_id;          /* 0 = free slot */
+	enum sync_fetch_state state;
+	int running;                /* taken by the fetch thread */
+	unsigned long long order;   /* when asked, to reuse the oldest slot */
+	char error[EBB_ERRLEN];
+};
 
 struct worker {
 	struct sync_engine *engine;
@@ -21,6 +38,10 @@ struct worker {
 	pthread_t thread;
 	int started;
 	struct sync_status status;  /* guarded by engine->lock */
+	/* Held around the account's sync lock, so the fetch thread's backfill
+	 * and this worker's sync wait for each other instead of one taking
+	 * the other for a second process. */
+	pthread_mutex_t account_lock;
 };
 
 struct sync_engine {
@@ -35,6 +56,11 @@ struct sync_engine {
 	size_t nworkers;
 	pthread_t outbox_thread;
 	int outbox_started;
+	struct fetch_req fetches[FETCH_SLOTS];  /* guarded by lock */
+	unsigned long long fetch_order;
+	pthread_cond_t fetch_cond;  /* a request was queued, or stop */
+	pthread_t fetch_thread;
+	int fetch_started;
 };
 
 static void wake_ui(struct sync_engine *e)
@@ -94,12 +120,25 @@ static void *worker_main(void *arg)
 		int lock_fd = -1;
 		long holder = 0;
 		int elsewhere = 0;
-		if (!rc && sync_lock_account(e->db_path, w->acc->name, &lock_fd, &holder, &err) ==
-				   EBB_EBUSY) {
-			elsewhere = 1;
-		} else if (!rc) {
-			rc = sync_account(e->cfg, w->acc, st, on_progress, w, NULL, &err);
+		if (!rc) {
+			pthread_mutex_lock(&w->account_lock);
+			if (sync_lock_account(e->db_path, w->acc->name, &lock_fd, &holder, &err) ==
+			    EBB_EBUSY)
+				elsewhere = 1;
+			else
+				rc = sync_account(e->cfg, w->acc, st, on_progress, w, NULL, &err);
 			sync_unlock_account(lock_fd);
+			pthread_mutex_unlock(&w->account_lock);
+		}
+		if (!rc && !elsewhere) {
+			/* A failure here is the fetch thread's to report when the
+			 * conversation is opened; the sync itself went fine. */
+			size_t fetched = 0;
+			struct ebb_err perr = {0};
+			sync_prefetch_due(w->acc, st, PREFETCH_CONVS, PREFETCH_BUDGET_MS, &fetched,
+					  &perr);
+			if (fetched)
+				wake_ui(e);
 		}
 		pthread_mutex_lock(&e->lock);
 		if (elsewhere) {
@@ -152,6 +191,94 @@ static void *outbox_main(void *arg)
 	return NULL;
 }
 
+/* The oldest queued request, marked running; NULL when stopping. */
+static struct fetch_req *next_fetch(struct sync_engine *e, long long *conv_id)
+{
+	pthread_mutex_lock(&e->lock);
+	struct fetch_req *pick = NULL;
+	while (!e->stopping) {
+		for (size_t i = 0; i < FETCH_SLOTS; i++) {
+			struct fetch_req *r = &e->fetches[i];
+			if (r->conv_id && r->state == SYNC_FETCH_PENDING && !r->running &&
+			    (!pick || r->order < pick->order))
+				pick = r;
+		}
+		if (pick)
+			break;
+		pthread_cond_wait(&e->fetch_cond, &e->lock);
+	}
+	if (pick) {
+		*conv_id = pick->conv_id;
+		pick->running = 1;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return pick;
+}
+
+/* Bodies first (what the user waits for), then one older page of a chat
+ * room. The account's sync lock guards the backfill's cursor against a
+ * pull running at the same moment; when the lock is taken it waits for the
+ * next open. */
+static int fetch_for(struct sync_engine *e, struct store *st, long long conv_id,
+		     struct ebb_err *err)
+{
+	struct conv_row conv;
+	int rc = store_conv_get(st, conv_id, &conv, err);
+	if (rc)
+		return rc;
+	const struct account_cfg *acc = config_account(e->cfg, conv.account);
+	store_conv_row_clear(&conv);
+	if (!acc)
+		return ebb_err_set(err, EBB_ENOENT,
+				   "the account of this conversation is no longer in the config");
+	rc = sync_fetch_bodies(acc, st, conv_id, NULL, err);
+	const struct provider_ops *ops = provider_lookup(acc->kind);
+	if (rc || !ops || !ops->backfill)
+		return rc;
+	struct worker *w = NULL;
+	for (size_t i = 0; i < e->nworkers && !w; i++)
+		if (e->workers[i].acc == acc)
+			w = &e->workers[i];
+	if (!w)
+		return EBB_OK;
+	int lock_fd = -1;
+	long holder = 0;
+	struct ebb_err lerr = {0};
+	pthread_mutex_lock(&w->account_lock);
+	if (sync_lock_account(e->db_path, acc->name, &lock_fd, &holder, &lerr)) {
+		pthread_mutex_unlock(&w->account_lock);
+		return EBB_OK;
+	}
+	rc = sync_backfill(e->cfg, acc, st, conv_id, NULL, err);
+	sync_unlock_account(lock_fd);
+	pthread_mutex_unlock(&w->account_lock);
+	return rc == EBB_ENOENT ? EBB_OK : rc;
+}
+
+static void *fetch_main(void *arg)
+{
+	struct sync_engine *e = arg;
+	struct store *st = NULL;
+	long long conv_id;
+	struct fetch_req *r;
+	while ((r = next_fetch(e, &conv_id))) {
+		struct ebb_err err = {0};
+		int rc = st ? EBB_OK : store_open(e->db_path, &st, &err);
+		if (!rc)
+			rc = fetch_for(e, st, conv_id, &err);
+		pthread_mutex_lock(&e->lock);
+		/* The slot still holds this request: pending slots are never
+		 * given to another conversation. */
+		r->running = 0;
+		r->state = rc ? SYNC_FETCH_FAILED : SYNC_FETCH_DONE;
+		util_strlcpy(r->error, rc ? err.msg : "", sizeof r->error);
+		pthread_mutex_unlock(&e->lock);
+		wake_ui(e);
+	}
+	store_close(st);
+	return NULL;
+}
+
 int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wake_fd,
 		      struct sync_engine **out, struct ebb_err *err)
 {
@@ -171,7 +298,10 @@ int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wak
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
+	pthread_cond_init(&e->fetch_cond, NULL);
 	e->nworkers = cfg->naccounts;
+	for (size_t i = 0; i < e->nworkers; i++)
+		pthread_mutex_init(&e->workers[i].account_lock, NULL);
 	for (size_t i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		w->engine = e;
@@ -189,6 +319,11 @@ int sync_engine_start(const struct ebb_config *cfg, const char *db_path, int wak
 		return ebb_err_set(err, EBB_ENOMEM, "cannot start the outbox thread");
 	}
 	e->outbox_started = 1;
+	if (pthread_create(&e->fetch_thread, NULL, fetch_main, e)) {
+		sync_engine_stop(e);
+		return ebb_err_set(err, EBB_ENOMEM, "cannot start the fetch thread");
+	}
+	e->fetch_started = 1;
 	*out = e;
 	return EBB_OK;
 }
@@ -215,6 +350,69 @@ void sync_engine_kick(struct sync_engine *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
+int sync_engine_want_bodies(struct sync_engine *e, long long conv_id)
+{
+	if (!e || conv_id <= 0)
+		return EBB_EINVAL;
+	pthread_mutex_lock(&e->lock);
+	struct fetch_req *slot = NULL;
+	for (size_t i = 0; i < FETCH_SLOTS && !slot; i++)
+		if (e->fetches[i].conv_id == conv_id)
+			slot = &e->fetches[i];
+	if (slot && slot->state == SYNC_FETCH_PENDING) {
+		pthread_mutex_unlock(&e->lock);
+		return EBB_OK;
+	}
+	/* Opening again retries in its own slot; else a free slot, else the
+	 * one finished longest ago. */
+	for (size_t i = 0; i < FETCH_SLOTS && !slot; i++)
+		if (!e->fetches[i].conv_id)
+			slot = &e->fetches[i];
+	struct fetch_req *oldest = NULL;
+	for (size_t i = 0; i < FETCH_SLOTS; i++) {
+		struct fetch_req *r = &e->fetches[i];
+		if (r->state != SYNC_FETCH_PENDING && (!oldest || r->order < oldest->order))
+			oldest = r;
+	}
+	if (!slot)
+		slot = oldest;
+	int rc = EBB_OK;
+	if (slot) {
+		slot->conv_id = conv_id;
+		slot->state = SYNC_FETCH_PENDING;
+		slot->running = 0;
+		slot->error[0] = '\0';
+		slot->order = ++e->fetch_order;
+		pthread_cond_signal(&e->fetch_cond);
+	} else {
+		rc = EBB_EBUSY;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
+enum sync_fetch_state sync_engine_fetch_state(struct sync_engine *e, long long conv_id,
+					      char *error, size_t errlen)
+{
+	if (error && errlen)
+		error[0] = '\0';
+	if (!e)
+		return SYNC_FETCH_NONE;
+	enum sync_fetch_state state = SYNC_FETCH_NONE;
+	pthread_mutex_lock(&e->lock);
+	for (size_t i = 0; i < FETCH_SLOTS; i++) {
+		const struct fetch_req *r = &e->fetches[i];
+		if (r->conv_id != conv_id)
+			continue;
+		state = r->state;
+		if (state == SYNC_FETCH_FAILED && error && errlen)
+			util_strlcpy(error, r->error, errlen);
+		break;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return state;
+}
+
 void sync_engine_stop(struct sync_engine *e)
 {
 	if (!e)
@@ -222,12 +420,18 @@ void sync_engine_stop(struct sync_engine *e)
 	pthread_mutex_lock(&e->lock);
 	e->stopping = 1;
 	pthread_cond_broadcast(&e->cond);
+	pthread_cond_broadcast(&e->fetch_cond);
 	pthread_mutex_unlock(&e->lock);
 	for (size_t i = 0; i < e->nworkers; i++)
 		if (e->workers[i].started)
 			pthread_join(e->workers[i].thread, NULL);
 	if (e->outbox_started)
 		pthread_join(e->outbox_thread, NULL);
+	if (e->fetch_started)
+		pthread_join(e->fetch_thread, NULL);
+	for (size_t i = 0; i < e->nworkers; i++)
+		pthread_mutex_destroy(&e->workers[i].account_lock);
+	pthread_cond_destroy(&e->fetch_cond);
 	pthread_cond_destroy(&e->cond);
 	pthread_mutex_destroy(&e->lock);
 	free(e->workers);

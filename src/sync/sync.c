@@ -5,7 +5,7 @@
 
 #include "ebb/policy.h"
 #include "ebb/provider.h"
-#include "ebb/sync.h"
+#include "sync_int.h"
 
 /* Tier precedence: a sender rule (by the sender of the last message, the
  * one waiting for a reply; none when I wrote last), then the channel's
@@ -56,6 +56,24 @@ static int push_pending(struct provider *p, struct store *st, long long account_
 	return rc;
 }
 
+/* Every channel gets its tier from the config before the batch goes in,
+ * so a new room is ranked by its rule from its first message on. */
+int sync_commit_batch(const struct ebb_config *cfg, const struct account_cfg *acc,
+		      struct store *st, long long account_id, struct store_batch *batch,
+		      struct batch_result *res, struct ebb_err *err)
+{
+	for (size_t i = 0; i < batch->nchannels; i++) {
+		struct batch_channel *c = &batch->channels[i];
+		if (c->tier)
+			continue;
+		c->tier = util_strdup0(config_channel_tier(acc, c->remote_id, c->name, c->is_direct));
+		if (!c->tier)
+			return ebb_err_set(err, EBB_ENOMEM, "out of memory");
+	}
+	struct sync_due_ctx due = {.cfg = cfg, .acc = acc};
+	return store_apply_batch(st, account_id, batch, sync_due, &due, res, err);
+}
+
 int sync_account(const struct ebb_config *cfg, const struct account_cfg *acc, struct store *st,
 		 sync_progress_fn progress, void *ctx, struct sync_stats *stats,
 		 struct ebb_err *err)
@@ -78,27 +96,13 @@ int sync_account(const struct ebb_config *cfg, const struct account_cfg *acc, st
 	if (!rc)
 		rc = push_pending(&p, st, account_id, err);
 	struct store_batch batch = {0};
-	struct sync_due_ctx due = {.cfg = cfg, .acc = acc};
 	while (!rc) {
 		batch_reset(&batch);
 		rc = ops->pull(&p, &batch, err);
 		if (rc)
 			break;
-		for (size_t i = 0; i < batch.nchannels; i++) {
-			struct batch_channel *c = &batch.channels[i];
-			if (!c->tier) {
-				c->tier = util_strdup0(
-					config_channel_tier(acc, c->remote_id, c->name, c->is_direct));
-				if (!c->tier) {
-					rc = ebb_err_set(err, EBB_ENOMEM, "out of memory");
-					break;
-				}
-			}
-		}
-		if (rc)
-			break;
 		struct batch_result res = {0};
-		rc = store_apply_batch(st, account_id, &batch, sync_due, &due, &res, err);
+		rc = sync_commit_batch(cfg, acc, st, account_id, &batch, &res, err);
 		if (rc)
 			break;
 		stats->batches++;

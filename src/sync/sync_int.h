@@ -1,6 +1,6 @@
-/* sync/sync_int.h: what the outbox files of sync/ share: the held chat
- * items an account hands to its server's scheduler (outbox_chat.c) and
- * the flush that sends them (outbox.c). */
+/* sync/sync_int.h: what the files of sync/ share: the held chat items an
+ * account hands to its server's scheduler (outbox_chat.c, outbox.c) and
+ * the commit of a pulled batch (sync.c, bodies.c). */
 #ifndef EBB_SYNC_INT_H
 #define EBB_SYNC_INT_H
 
@@ -23,5 +23,11 @@ struct outbox_handover {
  * when the server refuses. An item marked before a crash comes again. */
 int outbox_handover_list(const struct ebb_config *cfg, struct store *st, time_t now,
 			 struct outbox_handover **out, size_t *n, struct ebb_err *err);
+
+/* Gives the batch's channels their configured tier and commits it with
+ * the due rule, in one transaction. */
+int sync_commit_batch(const struct ebb_config *cfg, const struct account_cfg *acc,
+		      struct store *st, long long account_id, struct store_batch *batch,
+		      struct batch_result *res, struct ebb_err *err);
 
 #endif

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebb/mime.h"
-#include "ebb/provider.h"
 #include "ui_internal.h"
 
 /* Bytes of one header value and of one body kept for display. */
@@ -59,13 +57,37 @@ struct thread {
 	int show_quotes;
 	int full_headers;
 	size_t pending_att;     /* the attachment a save prompt is about */
+	char missing[EBB_ERRLEN + 64];  /* shown where a body is not stored yet */
 };
-
-static const char NOT_FETCHED[] = "(body not fetched yet)";
 
 static struct thread *priv(struct pane *p)
 {
 	return p->priv;
+}
+
+/* Bodies come from the engine's fetch thread; the screen says how far it
+ * got rather than waiting for the network. */
+static void update_missing(struct pane *p)
+{
+	struct thread *t = priv(p);
+	char error[EBB_ERRLEN];
+	switch (sync_engine_fetch_state(p->ui->engine, t->conv_id, error, sizeof(error))) {
+	case SYNC_FETCH_PENDING:
+		util_strlcpy(t->missing, "(fetching body\xe2\x80\xa6)", sizeof(t->missing));
+		break;
+	case SYNC_FETCH_FAILED:
+	{
+		/* The sentence may quote the server. */
+		char *clean = ui_clean(error, EBB_ERRLEN, 0);
+		snprintf(t->missing, sizeof(t->missing), "(the body could not be fetched: %s)",
+			 clean ? clean : "out of memory");
+		free(clean);
+		break;
+	}
+	default:
+		util_strlcpy(t->missing, "(body not fetched yet)", sizeof(t->missing));
+		break;
+	}
 }
 
 static void msg_free(struct tmsg *m)
@@ -379,7 +401,7 @@ static int rewrap(struct pane *p)
 		if (m->body) {
 			if (wrap_body(t, m->body, cols))
 				return EBB_ENOMEM;
-		} else if (line_add(t, NOT_FETCHED, strlen(NOT_FETCHED), 0, TL_NOTE)) {
+		} else if (line_add(t, t->missing, strlen(t->missing), 0, TL_NOTE)) {
 			return EBB_ENOMEM;
 		}
 		if (line_add(t, "", 0, 0, TL_BLANK))
@@ -425,9 +447,9 @@ static const struct tatt *find_att(const struct thread *t, size_t n, const struc
 
 /* ---- attachments ---------------------------------------------------------- */
 
-/* Reads attachment n out of the raw message, through the account's
- * provider. Only local stores (Maildir) are read from the screen: a
- * network fetch would block it. */
+/* Reads attachment n out of the raw message (sync_fetch_attachment). Only
+ * local stores (Maildir) are read from the screen: a network fetch would
+ * block it. */
 static int fetch_attachment(struct pane *p, size_t n, char **data, size_t *len,
 			    const struct tatt **att, struct ebb_err *err)
 {
@@ -442,23 +464,12 @@ static int fetch_attachment(struct pane *p, size_t n, char **data, size_t *len,
 	if (!acc)
 		return ebb_err_set(err, EBB_ENOENT,
 				   "The account of this conversation is no longer in the config");
-	const struct provider_ops *ops = provider_lookup(acc->kind);
-	if (!ops || !ops->fetch_raw || strcmp(acc->kind, "maildir"))
+	if (strcmp(acc->kind, "maildir"))
 		return ebb_err_set(err, EBB_EINVAL,
 				   "Attachments of %s accounts cannot be read from the screen yet",
 				   acc->kind);
-	if (!m->channel || !m->remote_id)
-		return ebb_err_set(err, EBB_ENOENT, "The message of this attachment is gone");
-	struct provider pr = { .ops = ops, .acc = acc, .store = p->ui->st };
-	struct sbuf raw = { 0 };
-	int rc = ops->open(&pr, err);
-	if (!rc)
-		rc = ops->fetch_raw(&pr, m->channel, m->remote_id, &raw, err);
-	if (ops->close)
-		ops->close(&pr);
-	if (!rc)
-		rc = mime_attachment_extract(raw.buf ? raw.buf : "", raw.len, index, data, len, err);
-	sbuf_free(&raw);
+	int rc = sync_fetch_attachment(acc, p->ui->st, m->channel, m->remote_id, index, data, len,
+				       err);
 	if (!rc && *len != (*att)->size) {
 		free(*data);
 		*data = NULL;
@@ -644,6 +655,11 @@ static int thread_init(struct pane *p, const void *arg, struct ebb_err *err)
 		t->subject = ui_clean(conv.subject, HEADER_MAX, 0);
 		store_conv_row_clear(&conv);
 	}
+	/* Asked on every open: it fetches missing bodies and, in a chat room
+	 * with older history, one more page of it. */
+	if (p->ui->engine)
+		sync_engine_want_bodies(p->ui->engine, t->conv_id);
+	update_missing(p);
 	int rc = load_messages(p, err);
 	if (rc) {
 		free(t->subject);
@@ -667,6 +683,7 @@ static void thread_layout(struct pane *p, int lines, int cols)
 static void thread_reload(struct pane *p)
 {
 	struct ebb_err err = { 0 };
+	update_missing(p);
 	if (load_messages(p, &err))
 		ui_show_error(p->ui, &err);
 	relayout(p);
@@ -840,6 +857,9 @@ static int thread_action(struct pane *p, enum ui_action a)
 		ui_compose_start(p->ui, a == ACT_REPLY ? COMPOSE_REPLY : COMPOSE_REPLY_ALL,
 				 t->conv_id);
 		return 1;
+	case ACT_ROUNDUP:
+		ui_compose_roundup(p->ui, t->conv_id);
+		return 1;
 	case ACT_DONE:
 	case ACT_SNOOZE:
 	case ACT_WAITING:
@@ -884,3 +904,9 @@ const struct pane_ops pane_thread_ops = {
 	.close = thread_close,
 	.hints = thread_hints,
 };
+
+long long pane_thread_conv(const struct pane *p)
+{
+	const struct thread *t = p->priv;
+	return t ? t->conv_id : 0;
+}

@@ -100,6 +100,32 @@ assert m["$t4"][7] == 1 and m["$t2"][7] == 0, (m["$t4"], m["$t2"])   # mention b
 assert m["$n1"][4] == "Build #42 passed" and m["$n1"][2] == "CI Bot"
 PY
 
+# Back-pagination on demand (the engine does it when a room is opened; the
+# CLI's show --older takes the same path): the 10 announcements the first
+# sync left out come once, then the room's start is reached.
+big=$(python3 -c 'import json,sys; print([r["id"] for r in json.load(open(sys.argv[1])) if r["subject"] == "Announcements"][0])' "$T/all1.json")
+n0=$(nmsg)
+c1=$($EBB show "$big" --older --json 2>"$T/older1.err" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+n1=$(nmsg)
+$EBB show "$big" --older --json 2>"$T/older2.err" >/dev/null
+n2=$(nmsg)
+python3 - "$DB" <<'PY'; ok=$?
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cur = db.execute("select cursor from channel where remote_id = '!big:test.local'").fetchone()[0]
+rows = db.execute("select m.remote_id, m.body from message m join channel c on c.id = m.channel_id"
+                  " where c.remote_id = '!big:test.local'").fetchall()
+assert cur == "", cur
+assert len(rows) == 60 and len(set(r[0] for r in rows)) == 60, len(rows)
+assert sorted(r[1] for r in rows) == sorted("Announcement %d" % i for i in range(1, 61)), rows[:3]
+PY
+if [ "$c1" = 60 ] && [ $((n1 - n0)) = 10 ] && [ "$n2" = "$n1" ] && [ $ok = 0 ] &&
+	grep -q "nothing older" "$T/older2.err"; then
+	pass "back-pagination stores the older messages once, then stops at the room's start"
+else
+	fail "back-pagination" "shown $c1, added $((n1 - n0)) then $((n2 - n1)): $(cat "$T/older1.err" "$T/older2.err" | tr '\n' ' ')"
+fi
+
 $EBB list --view all > "$T/list.txt"
 if grep -q "$(printf '\033')" "$T/list.txt" || grep -q "$(printf '\342\200\256')" "$T/list.txt"; then
 	fail "list text output sanitized" "raw escape in output"

@@ -11,6 +11,8 @@
         waiting        first send Dovecot's "* OK Waiting for authentication
                        process to respond.." line, then forward (an idle
                        Dovecot whose auth process has exited does that)
+        slow SECONDS   connect to the server only after SECONDS, then
+                       forward (a slow network on every new connection)
       Each accepted connection appends a line to MODE_FILE.log.
 
   mail_faults.py smtp CERT KEY
@@ -27,6 +29,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 
 def listen():
@@ -88,16 +91,25 @@ def serve_proxy(target_port, mode_file):
         if mode[0] == "drop-once":
             with open(mode_file, "w") as f:
                 f.write("pass\n")
-        try:
-            server = socket.create_connection(("127.0.0.1", target_port))
-            if mode[0] == "waiting":
-                client.sendall(b"* OK Waiting for authentication process to respond..\r\n")
-        except OSError:
-            client.close()
-            continue
-        done = threading.Event()
-        threading.Thread(target=pump, args=(client, server, None, done), daemon=True).start()
-        threading.Thread(target=pump, args=(server, client, limit, done), daemon=True).start()
+        delay = float(mode[1]) if mode[0] == "slow" and len(mode) > 1 else 0.0
+        threading.Thread(target=forward, args=(client, target_port, mode[0], limit, delay),
+                         daemon=True).start()
+
+
+def forward(client, target_port, mode, limit, delay):
+    """Connects client to the server (after delay seconds) and pumps both ways."""
+    if delay:
+        time.sleep(delay)
+    try:
+        server = socket.create_connection(("127.0.0.1", target_port))
+        if mode == "waiting":
+            client.sendall(b"* OK Waiting for authentication process to respond..\r\n")
+    except OSError:
+        client.close()
+        return
+    done = threading.Event()
+    threading.Thread(target=pump, args=(client, server, None, done), daemon=True).start()
+    threading.Thread(target=pump, args=(server, client, limit, done), daemon=True).start()
 
 
 def smtp_session(conn):

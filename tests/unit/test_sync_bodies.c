@@ -1,0 +1,223 @@
+/* Unit tests for what a header-only sync leaves out, on a Maildir account:
+ * sync_fetch_bodies, sync_fetch_attachment, sync_backfill without the op,
+ * and the engine's request table (sync_engine_want_bodies and its states). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ebb/config.h"
+#include "ebb/store.h"
+#include "ebb/sync.h"
+
+static const char mail[] =
+	"From: Ann <ann@example.org>\n"
+	"To: me@example.com\n"
+	"Subject: Plan\n"
+	"Message-ID: <plan@example.org>\n"
+	"Date: Tue, 24 Nov 2026 08:00:00 +0000\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=XX\n"
+	"\n"
+	"--XX\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"See the notes.\n"
+	"--XX\n"
+	"Content-Type: text/plain; name=notes.txt\n"
+	"Content-Disposition: attachment; filename=notes.txt\n"
+	"\n"
+	"ATTACHED-NOTES\n"
+	"--XX--\n";
+
+struct fx {
+	char dir[64];
+	char db[128];
+	struct ebb_config *cfg;
+	struct store *st;
+	long long conv_id;
+};
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int rc = fputs(text, f) < 0;
+	return fclose(f) || rc ? -1 : 0;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/ebb-bodies-test.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	char path[256], conf[512];
+	const char *sub[] = {"/m", "/m/cur", "/m/new", "/m/tmp"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s%s", f->dir, sub[i]);
+		if (mkdir(path, 0700))
+			return -1;
+	}
+	snprintf(path, sizeof path, "%s/m/cur/1.1.test:2,S", f->dir);
+	snprintf(conf, sizeof conf, "[hours]\ntz = UTC\n[account.mail]\nkind = maildir\n"
+		 "path = %s/m\nme = me@example.com\n", f->dir);
+	snprintf(f->db, sizeof f->db, "%s/ebb.db", f->dir);
+	struct ebb_err err = {0};
+	if (write_file(path, mail) ||
+	    config_load_string(conf, strlen(conf), "test.conf", &f->cfg, &err) ||
+	    store_open(f->db, &f->st, &err) ||
+	    sync_account(f->cfg, &f->cfg->accounts[0], f->st, NULL, NULL, NULL, &err)) {
+		fprintf(stderr, "setup: %s\n", err.msg);
+		return -1;
+	}
+	struct conv_row *rows;
+	size_t n;
+	if (store_conv_list(f->st, VIEW_ALL, NULL, 10, &rows, &n, &err) || n != 1)
+		return -1;
+	f->conv_id = rows[0].id;
+	store_conv_rows_free(rows, n);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->st);
+	config_free(f->cfg);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd)) {
+		/* A leftover temp dir is not a test failure. */
+	}
+	free(f);
+	return 0;
+}
+
+static void test_fetch_bodies_nothing_missing(void **state)
+{
+	struct fx *f = *state;
+	size_t fetched = 99;
+	struct ebb_err err = {0};
+	assert_int_equal(sync_fetch_bodies(&f->cfg->accounts[0], f->st, f->conv_id, &fetched, &err),
+			 EBB_OK);
+	assert_int_equal(fetched, 0);
+}
+
+static void test_fetch_attachment(void **state)
+{
+	struct fx *f = *state;
+	struct msg_row *rows;
+	size_t n;
+	struct ebb_err err = {0};
+	assert_int_equal(store_msg_list(f->st, f->conv_id, &rows, &n, &err), EBB_OK);
+	assert_int_equal(n, 1);
+	assert_non_null(rows[0].attachments);
+	assert_non_null(strstr(rows[0].attachments, "notes.txt\t"));
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(sync_fetch_attachment(&f->cfg->accounts[0], f->st, rows[0].channel,
+					       rows[0].remote_id, 0, &data, &len, &err), EBB_OK);
+	/* The line break before the boundary belongs to the boundary. */
+	assert_int_equal(len, strlen("ATTACHED-NOTES"));
+	assert_memory_equal(data, "ATTACHED-NOTES", len);
+	free(data);
+	data = NULL;
+	assert_int_equal(sync_fetch_attachment(&f->cfg->accounts[0], f->st, rows[0].channel,
+					       rows[0].remote_id, 1, &data, &len, &err), EBB_ENOENT);
+	assert_null(data);
+	store_msg_rows_free(rows, n);
+}
+
+static void test_backfill_without_op(void **state)
+{
+	struct fx *f = *state;
+	size_t added = 7;
+	struct ebb_err err = {0};
+	assert_int_equal(sync_backfill(f->cfg, &f->cfg->accounts[0], f->st, f->conv_id, &added, &err),
+			 EBB_ENOENT);
+	assert_int_equal(added, 0);
+}
+
+/* Waits (at most 10 s) on the wake pipe until the request leaves pending. */
+static enum sync_fetch_state settle(struct sync_engine *e, int wake_fd, long long conv_id,
+				    char *error, size_t errlen)
+{
+	enum sync_fetch_state s = SYNC_FETCH_PENDING;
+	for (int i = 0; i < 100; i++) {
+		s = sync_engine_fetch_state(e, conv_id, error, errlen);
+		if (s != SYNC_FETCH_PENDING)
+			break;
+		struct pollfd pfd = {.fd = wake_fd, .events = POLLIN};
+		if (poll(&pfd, 1, 100) > 0) {
+			char buf[64];
+			while (read(wake_fd, buf, sizeof buf) > 0)
+				;
+		}
+	}
+	return s;
+}
+
+static void test_engine_requests(void **state)
+{
+	struct fx *f = *state;
+	int wake[2];
+	assert_int_equal(pipe2(wake, O_CLOEXEC | O_NONBLOCK), 0);
+	struct sync_engine *e = NULL;
+	struct ebb_err err = {0};
+	assert_int_equal(sync_engine_start(f->cfg, f->db, wake[1], &e, &err), EBB_OK);
+	char error[EBB_ERRLEN];
+	assert_int_equal(sync_engine_fetch_state(e, f->conv_id, error, sizeof error),
+			 SYNC_FETCH_NONE);
+	assert_int_equal(sync_engine_want_bodies(e, 0), EBB_EINVAL);
+	assert_int_equal(sync_engine_want_bodies(NULL, f->conv_id), EBB_EINVAL);
+
+	assert_int_equal(sync_engine_want_bodies(e, f->conv_id), EBB_OK);
+	assert_int_equal(settle(e, wake[0], f->conv_id, error, sizeof error), SYNC_FETCH_DONE);
+	assert_string_equal(error, "");
+
+	/* An unknown conversation fails with a sentence; asking again retries. */
+	assert_int_equal(sync_engine_want_bodies(e, 987654), EBB_OK);
+	assert_int_equal(settle(e, wake[0], 987654, error, sizeof error), SYNC_FETCH_FAILED);
+	assert_true(strlen(error) > 0);
+	assert_int_equal(sync_engine_want_bodies(e, 987654), EBB_OK);
+	assert_int_equal(settle(e, wake[0], 987654, error, sizeof error), SYNC_FETCH_FAILED);
+
+	/* More conversations than slots: finished requests make room. */
+	for (long long id = 1000; id < 1100; id++) {
+		int rc = sync_engine_want_bodies(e, id);
+		if (rc == EBB_EBUSY) {
+			settle(e, wake[0], id - 1, NULL, 0);
+			rc = sync_engine_want_bodies(e, id);
+		}
+		assert_true(rc == EBB_OK || rc == EBB_EBUSY);
+	}
+	assert_int_equal(settle(e, wake[0], 1099, NULL, 0), SYNC_FETCH_FAILED);
+	sync_engine_stop(e);
+	close(wake[0]);
+	close(wake[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fetch_bodies_nothing_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_attachment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backfill_without_op, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_requests, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
