@@ -80,10 +80,12 @@ struct ebb_config {
 	size_t naccounts;
 	char *data_dir;      /* from [general] data_dir or XDG */
 	char *context_check; /* warn | off */
+	char *html_cmd;      /* external HTML to text, e.g. w3m -dump -T text/html */
 	struct config_kv *keys;     /* [keys] action = key */
 	size_t nkeys;
 	struct config_kv *colors;   /* [colors] element = fg[,bg] */
 	size_t ncolors;
+	char *notify_cmd;    /* [hours] notify_cmd: run with the summary as $1; NULL = none */
 };
 
 /* Where the config lives: --config FILE, else $EBB_CONFIG, else

@@ -8,6 +8,7 @@
 #include "cli_int.h"
 #include "ebb/policy.h"
 #include "ebb/store.h"
+#include "ebb/sync.h"
 #include "ebb/ui.h"
 
 #define ROUNDUP_INPUT_MAX (1024u * 1024)
@@ -270,134 +271,22 @@ int cli_decisions(struct cli_env *env, int argc, char **argv)
 
 /* ---- ebb roundup -------------------------------------------------------- */
 
-/* The first address of a display list ("Ann <ann@x>, b@y" -> "ann@x"),
- * into out; "" when there is none. */
-static void first_address(const char *list, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (!list)
-		return;
-	const char *end = strchr(list, ',');
-	size_t len = end ? (size_t)(end - list) : strlen(list);
-	const char *lt = memchr(list, '<', len);
-	const char *s = list;
-	if (lt) {
-		const char *gt = memchr(lt, '>', len - (size_t)(lt - list));
-		if (!gt)
-			return;
-		s = lt + 1;
-		len = (size_t)(gt - s);
-	}
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (!len || !memchr(s, '@', len) || len >= outlen)
-		return;
-	memcpy(out, s, len);
-	out[len] = '\0';
-}
-
-/* Is one of the account's addresses among a display list? */
-static int list_has_me(const struct account_cfg *acc, const char *list)
-{
-	char addr[320];
-	for (const char *p = list; acc && p && *p;) {
-		first_address(p, addr, sizeof addr);
-		if (addr[0] && config_is_me(acc, addr))
-			return 1;
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
-struct thread_msgs {
-	struct roundup_msg *msgs;
-	char (*addressees)[320];
-	size_t n;
-};
-
-static int load_thread(const struct ebb_config *cfg, struct store *st, long long conv_id,
-		       struct conv_row *conv, struct msg_row **rows, size_t *nrows,
-		       struct thread_msgs *t, struct ebb_err *err)
-{
-	int rc = store_conv_get(st, conv_id, conv, err);
-	if (rc)
-		return rc;
-	if ((rc = store_msg_list(st, conv_id, rows, nrows, err)))
-		return rc;
-	const struct account_cfg *acc = conv->account ? config_account(cfg, conv->account) : NULL;
-	t->n = *nrows;
-	t->msgs = calloc(*nrows ? *nrows : 1, sizeof *t->msgs);
-	t->addressees = calloc(*nrows ? *nrows : 1, sizeof *t->addressees);
-	if (!t->msgs || !t->addressees)
-		return ebb_err_set(err, EBB_ENOMEM, "out of memory reading a thread");
-	for (size_t i = 0; i < *nrows; i++) {
-		const struct msg_row *m = &(*rows)[i];
-		struct roundup_msg *rm = &t->msgs[i];
-		rm->sender = m->from_me ? "me" : m->sender;
-		rm->text = m->body;
-		rm->sent_at = m->sent_at;
-		/* "Can you ...": to me when I am among the recipients */
-		if (!m->from_me && list_has_me(acc, m->recipients))
-			snprintf(t->addressees[i], sizeof t->addressees[i], "me");
-		else
-			first_address(m->recipients, t->addressees[i], sizeof t->addressees[i]);
-		rm->addressee = t->addressees[i][0] ? t->addressees[i] : NULL;
-	}
-	return EBB_OK;
-}
-
-/* Stores the items of an edited block, all or none. */
-static int save_block(const struct cli_env *env, struct store *st, const struct conv_row *conv,
-		      time_t now, struct ebb_err *err)
+/* Stores the items of an edited block from stdin, all or none. */
+static int save_block(const struct cli_env *env, struct store *st, long long conv_id, time_t now,
+		      struct ebb_err *err)
 {
 	char *text;
 	size_t len = 0;
 	int rc = cli_read_stdin(ROUNDUP_INPUT_MAX, "the round-up on stdin", &text, &len, err);
 	if (rc)
 		return rc;
-	struct roundup r = {0};
-	rc = policy_roundup_parse(text, len, &env->cfg->hours, now, &r, err);
+	size_t counts[3];
+	rc = sync_roundup_save(env->cfg, st, conv_id, text, len, now, counts, err);
 	free(text);
-	if (rc)
-		return rc;
-	long long account_id = 0;
-	const struct account_cfg *acc = conv->account ? config_account(env->cfg, conv->account)
-						      : NULL;
-	if (acc)
-		rc = store_account_ensure(st, acc->name, acc->kind, &account_id, err);
-	size_t counts[3] = {0};
-	int began = 0;
-	if (!rc) {
-		rc = store_begin(st, err);
-		began = !rc;
-	}
-	for (size_t i = 0; !rc && i < r.n; i++) {
-		const struct roundup_item *it = &r.items[i];
-		static const enum decision_kind kinds[] = {DECISION_DECISION, DECISION_ACTION,
-							   DECISION_QUESTION};
-		struct decision_new d = {
-			.conversation_id = conv->id, .account_id = account_id,
-			.kind = kinds[it->kind], .text = it->text, .owner = it->owner,
-			.due_at = it->due_at,
-		};
-		rc = store_decision_add(st, &d, now, NULL, err);
-		counts[it->kind]++;
-	}
-	if (!rc)
-		rc = store_commit(st, err);
-	else if (began)
-		store_rollback(st);
 	if (!rc)
 		printf("saved %zu decision(s), %zu action item(s), %zu open question(s) for "
 		       "conversation %lld\n", counts[ROUNDUP_DECISION], counts[ROUNDUP_ACTION],
-		       counts[ROUNDUP_QUESTION], conv->id);
-	policy_roundup_free(&r);
+		       counts[ROUNDUP_QUESTION], conv_id);
 	return rc;
 }
 
@@ -427,29 +316,17 @@ int cli_roundup(struct cli_env *env, int argc, char **argv)
 		return 1;
 	}
 	time_t now = ebb_now();
-	struct conv_row conv = {0};
-	struct msg_row *rows = NULL;
-	size_t nrows = 0;
-	struct thread_msgs t = {0};
 	int rc;
 	if (save) {
-		rc = store_conv_get(st, conv_id, &conv, &err);
-		if (!rc)
-			rc = save_block(env, st, &conv, now, &err);
+		rc = save_block(env, st, conv_id, now, &err);
 	} else {
-		rc = load_thread(env->cfg, st, conv_id, &conv, &rows, &nrows, &t, &err);
-		struct roundup r = {0};
 		char *block = NULL;
-		size_t missing = 0;
-		for (size_t i = 0; !rc && i < nrows; i++)
-			missing += !rows[i].body;
-		if (missing)
+		size_t missing = 0, total = 0;
+		rc = sync_roundup_template(env->cfg, st, conv_id, now, &block, &missing, &total,
+					   &err);
+		if (!rc && missing)
 			fprintf(stderr, "ebb: roundup: %zu of %zu messages have no body in the cache "
-				"yet; `ebb show %lld` fetches them\n", missing, nrows, conv_id);
-		if (!rc)
-			rc = policy_roundup_extract(t.msgs, t.n, &env->cfg->hours, &r, &err);
-		if (!rc)
-			rc = policy_roundup_format(&r, &env->cfg->hours, now, &block, &err);
+				"yet; `ebb show %lld` fetches them\n", missing, total, conv_id);
 		/* line by line through the sanitizer: mail text is hostile */
 		for (const char *p = block; !rc && p && *p;) {
 			const char *nl = strchr(p, '\n');
@@ -460,14 +337,9 @@ int cli_roundup(struct cli_env *env, int argc, char **argv)
 			p = nl ? nl + 1 : p + len;
 		}
 		free(block);
-		policy_roundup_free(&r);
 	}
 	if (rc)
 		fprintf(stderr, "ebb: roundup: %s\n", err.msg);
-	free(t.msgs);
-	free(t.addressees);
-	store_msg_rows_free(rows, nrows);
-	store_conv_row_clear(&conv);
 	store_close(st);
 	return rc ? 1 : 0;
 }

@@ -393,13 +393,16 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!strcmp(section, "general")) {
 		if (!strcmp(key, "data_dir"))
 			return set_path(c, &cfg->data_dir, value);
+		if (!strcmp(key, "html_cmd"))
+			return set_str(c, &cfg->html_cmd, value);
 		if (!strcmp(key, "context_check")) {
 			if (strcmp(value, "warn") && strcmp(value, "off"))
 				return fail_at(c, c->line, "context_check = %s: expected warn or off",
 					       value);
 			return set_str(c, &cfg->context_check, value);
 		}
-		return fail_at(c, c->line, "unknown key \"%s\" in [general]", key);
+		return fail_at(c, c->line, "unknown key \"%s\" in [general] (data_dir, "
+			       "context_check, html_cmd)", key);
 	}
 	if (!strcmp(section, "hours")) {
 		if (!strcmp(key, "work"))
@@ -418,8 +421,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 		}
 		if (!strcmp(key, "vip"))
 			return add_list(c, &cfg->vip, &cfg->nvip, value, 1);
+		if (!strcmp(key, "notify_cmd"))
+			return set_str(c, &cfg->notify_cmd, value);
 		return fail_at(c, c->line, "unknown key \"%s\" in [hours] (work, blocks, tz, "
-			       "holidays, notify, vip)", key);
+			       "holidays, notify, notify_cmd, vip)", key);
 	}
 	if (!strncmp(section, "tier.", 5)) {
 		struct policy_tier *t = tier_for(c, section + 5);
@@ -712,8 +717,10 @@ void config_free(struct ebb_config *cfg)
 	tz_free(cfg->tz);
 	free(cfg->tz_name);
 	free(cfg->notify);
+	free(cfg->notify_cmd);
 	free(cfg->data_dir);
 	free(cfg->context_check);
+	free(cfg->html_cmd);
 	free(cfg->path);
 	free(cfg);
 }

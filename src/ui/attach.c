@@ -49,7 +49,8 @@ char *ui_attachment_filename(const char *name, int n, char *out, size_t outlen)
 		return out;
 	}
 	const char *dot = strrchr(base, '.');
-	size_t ext = dot && strlen(dot) <= 16 ? strlen(dot) : 0;
+	/* The extension must leave room for at least one byte of the name. */
+	size_t ext = dot && strlen(dot) <= 16 && strlen(dot) < cap ? strlen(dot) : 0;
 	size_t head = cap - ext;
 	while (head > 0 && ((unsigned char)base[head] & 0xC0) == 0x80)
 		head--;

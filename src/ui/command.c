@@ -158,6 +158,14 @@ static void show_view_named(struct ui *ui, const char *arg)
 		show_pane(ui, &pane_drafts_ops);
 		return;
 	}
+	if (word_is(arg, len, "decisions")) {
+		show_pane(ui, &pane_decisions_ops);
+		return;
+	}
+	if (word_is(arg, len, "stats")) {
+		show_pane(ui, &pane_stats_ops);
+		return;
+	}
 	if (word_is(arg, len, "channel") || word_is(arg, len, "channels")) {
 		const char *name = arg + len;
 		name += strspn(name, " ");
@@ -180,7 +188,7 @@ static void show_view_named(struct ui *ui, const char *arg)
 	struct ebb_err err = { 0 };
 	ebb_err_set(&err, EBB_EINVAL,
 		    "No view \"%.40s\": due, all, waiting, later, snoozed, done, muted, outbox, "
-		    "drafts, channel NAME", arg);
+		    "drafts, decisions, stats, channel NAME", arg);
 	ui_show_error(ui, &err);
 }
 
@@ -197,7 +205,7 @@ void ui_run_command(struct ui *ui, const char *line)
 			show_view_named(ui, arg);
 		else
 			ui_show_message(ui, "view what? due, all, waiting, later, snoozed, done, muted, "
-					    "outbox, drafts, channel NAME");
+					    "outbox, drafts, decisions, stats, channel NAME");
 	} else if (word_is(line, len, "channel") || word_is(line, len, "channels")) {
 		if (*arg)
 			show_channel_named(ui, arg);
@@ -216,6 +224,12 @@ void ui_run_command(struct ui *ui, const char *line)
 		ui_undo(ui);
 	} else if (word_is(line, len, "help")) {
 		ui_global_action(ui, ACT_HELP);
+	} else if (word_is(line, len, "stats")) {
+		show_pane(ui, &pane_stats_ops);
+	} else if (word_is(line, len, "burst")) {
+		ui_burst_start(ui, arg);
+	} else if (word_is(line, len, "session")) {
+		ui_session_start(ui);
 	} else if (word_is(line, len, "compose")) {
 		ui_compose_start(ui, COMPOSE_NEW, 0);
 	} else if (word_is(line, len, "quit") || word_is(line, len, "q")) {
@@ -224,7 +238,7 @@ void ui_run_command(struct ui *ui, const char *line)
 		struct ebb_err err = { 0 };
 		ebb_err_set(&err, EBB_EINVAL,
 			    "Unknown command \"%.40s\": view NAME, view channel NAME, search QUERY, "
-			    "sync, undo, compose, help, quit", line);
+			    "session, burst, stats, sync, undo, compose, help, quit", line);
 		ui_show_error(ui, &err);
 	}
 }
@@ -281,6 +295,9 @@ void ui_global_action(struct ui *ui, enum ui_action a)
 		break;
 	case ACT_COMPOSE:
 		ui_compose_start(ui, COMPOSE_NEW, 0);
+		break;
+	case ACT_SESSION:
+		ui_session_start(ui);
 		break;
 	default:
 		break;

@@ -55,6 +55,10 @@ static const struct ui_action_def ACTIONS[] = {
 	{ ACT_OUTBOX_CANCEL, "outbox-cancel", "c", NULL, SCOPE_OUTBOX, "Cancel the selected message" },
 	{ ACT_OUTBOX_RELEASE, "outbox-release", "r", NULL, SCOPE_OUTBOX, "Release now (or retry a failed one)" },
 	{ ACT_DRAFT_DELETE, "draft-delete", "d", NULL, SCOPE_DRAFTS, "Discard the selected draft" },
+	{ ACT_SESSION, "session", "S", NULL, SCOPE_LIST, "Reply session: walk the owed conversations" },
+	{ ACT_ROUNDUP, "roundup", "R", NULL, SCOPE_GLOBAL, "Round-up: reply with decisions, action items, open questions" },
+	{ ACT_DECISION_CLOSE, "decision-close", "D", NULL, SCOPE_DECISIONS, "Close the selected action item" },
+	{ ACT_SESSION_NEXT, "session-next", "n", NULL, SCOPE_SESSION, "Next conversation (r, d, s, l move on too; q ends)" },
 };
 
 #define NACTIONS (sizeof(ACTIONS) / sizeof(ACTIONS[0]))
@@ -85,7 +89,7 @@ const char *keys_scope_title(enum ui_scope s)
 {
 	static const char *const TITLES[SCOPE_COUNT] = {
 		"Everywhere", "In lists", "In a conversation", "Writing a mail", "In the outbox",
-		"In drafts",
+		"In drafts", "In a reply session", "In decisions",
 	};
 	return (unsigned)s < SCOPE_COUNT ? TITLES[s] : "";
 }
@@ -232,16 +236,19 @@ int keymap_init(struct keymap *km, struct ebb_err *err)
 
 enum ui_action keymap_lookup(const struct keymap *km, enum ui_scope scope, int key)
 {
-	enum ui_action global = ACT_NONE;
+	enum ui_action global = ACT_NONE, thread = ACT_NONE;
 	for (size_t i = 0; i < km->n; i++) {
 		if (km->map[i].key != key)
 			continue;
 		if (km->map[i].scope == scope)
 			return km->map[i].action;
+		/* A session shows a thread: z, h and the attachment keys work. */
+		if (scope == SCOPE_SESSION && km->map[i].scope == SCOPE_THREAD)
+			thread = km->map[i].action;
 		if (km->map[i].scope == SCOPE_GLOBAL)
 			global = km->map[i].action;
 	}
-	return global;
+	return thread != ACT_NONE ? thread : global;
 }
 
 void keymap_keys_of(const struct keymap *km, enum ui_action action, int first_only, char *out,

@@ -25,6 +25,7 @@ struct compose {
 	size_t nlines, caplines;
 	size_t scroll;
 	int wrap_cols;
+	int roundup;             /* store the round-up block when queued */
 };
 
 static struct compose *priv(struct pane *p)
@@ -288,19 +289,46 @@ static void send(struct pane *p)
 		.references = c->d.refs,
 	};
 	struct queued_mail q;
-	if (sync_queue_mail(ui->cfg, ui->st, c->acc, &md, c->d.conversation_id, RELEASE_NEXT_BLOCK,
-			    0, ui->now, &q, &err)) {
+	/* In a burst the conversation is live: its replies are not held. */
+	int live = ui_burst_live(ui, c->d.conversation_id);
+	if (sync_queue_mail(ui->cfg, ui->st, c->acc, &md, c->d.conversation_id,
+			    live ? RELEASE_NOW : RELEASE_NEXT_BLOCK, 0, ui->now, &q, &err)) {
 		ui_show_error(ui, &err);
 		return;
 	}
+	if (live && ui->engine)
+		sync_engine_kick(ui->engine);
+	/* The round-up goes into the decision table as the user left it in the
+	 * reply; the mail is queued whatever happens to it. */
+	size_t counts[3] = { 0 };
+	struct ebb_err rerr = { 0 };
+	int rrc = EBB_OK;
+	if (c->roundup && c->d.conversation_id)
+		rrc = sync_roundup_save(ui->cfg, ui->st, c->d.conversation_id,
+					c->d.body ? c->d.body : "", c->d.body ? strlen(c->d.body) : 0,
+					ui->now, counts, &rerr);
+	int was_roundup = c->roundup;
 	/* Queued: the draft has done its job. A failure here leaves a draft
 	 * the user can discard, never a lost mail. */
 	struct ebb_err derr = { 0 };
 	int drc = c->d.id ? store_draft_delete(ui->st, c->d.id, &derr) : EBB_OK;
+	/* A reply session below moves on when it sees its reply went. */
+	ui->last_queued_conv = c->d.conversation_id;
 	ui_pop(ui);   /* frees p */
 	if (drc)
 		ui_show_error(ui, &derr);
 	say_queued(ui, &q);
+	if (was_roundup && rrc) {
+		ebb_err_prefix(&rerr, "Reply queued, round-up not saved: ");
+		ui_show_error(ui, &rerr);
+	} else if (was_roundup) {
+		char when[40] = "";
+		if (q.release_at > ui->now)
+			ui_format_when(ui, q.release_at, when, sizeof(when));
+		ui_show_message(ui, "%s%s; round-up: %zu decision(s), %zu action(s), %zu question(s)",
+				when[0] ? "Held until " : "Queued", when, counts[ROUNDUP_DECISION],
+				counts[ROUNDUP_ACTION], counts[ROUNDUP_QUESTION]);
+	}
 }
 
 static int is_empty(const struct store_draft *d)
@@ -332,6 +360,35 @@ static void postpone(struct pane *p)
 
 /* ---- pane ops -------------------------------------------------------------- */
 
+/* The round-up template above the quote: the reply's own text. */
+static int add_roundup(struct pane *p, long long conv_id, struct ebb_err *err)
+{
+	struct compose *c = priv(p);
+	struct ui *ui = p->ui;
+	char *block = NULL;
+	int rc = sync_roundup_template(ui->cfg, ui->st, conv_id, ui->now, &block, NULL, NULL, err);
+	if (rc)
+		return rc;
+	/* Pre-filled from mail: no control characters into the editor. */
+	char *clean = ui_clean(block, strlen(block), 1);
+	free(block);
+	if (!clean)
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory writing the round-up");
+	const char *quote = c->d.body ? c->d.body : "";
+	size_t len = strlen(clean) + strlen(quote) + 2;
+	char *body = malloc(len);
+	if (!body) {
+		free(clean);
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory writing the round-up");
+	}
+	snprintf(body, len, "%s\n%s", clean, quote);
+	free(clean);
+	free(c->d.body);
+	c->d.body = body;
+	c->roundup = 1;
+	return EBB_OK;
+}
+
 static int compose_init(struct pane *p, const void *arg, struct ebb_err *err)
 {
 	const struct compose_arg *a = arg;
@@ -344,6 +401,8 @@ static int compose_init(struct pane *p, const void *arg, struct ebb_err *err)
 	case COMPOSE_REPLY:
 	case COMPOSE_REPLY_ALL:
 		rc = init_reply(p, a->conv_id, a->kind == COMPOSE_REPLY_ALL, err);
+		if (!rc && a->roundup)
+			rc = add_roundup(p, a->conv_id, err);
 		break;
 	case COMPOSE_DRAFT:
 		rc = store_draft_get(p->ui->st, a->draft_id, &c->d, err);
@@ -525,6 +584,12 @@ static void account_chosen(struct ui *ui, int choice, void *ctx)
 	if (choice < 0 || (size_t)choice >= ui->cfg->naccounts)
 		return;
 	struct compose_arg arg = { .kind = COMPOSE_NEW, .acc = &ui->cfg->accounts[choice] };
+	ui_compose_open(ui, &arg);
+}
+
+void ui_compose_roundup(struct ui *ui, long long conv_id)
+{
+	struct compose_arg arg = { .kind = COMPOSE_REPLY, .conv_id = conv_id, .roundup = 1 };
 	ui_compose_open(ui, &arg);
 }
 

@@ -849,6 +849,10 @@ static int inbox_action(struct pane *p, enum ui_action a)
 			ui_compose_start(p->ui, a == ACT_REPLY ? COMPOSE_REPLY : COMPOSE_REPLY_ALL,
 					 in->rows[in->sel].id);
 		return 1;
+	case ACT_ROUNDUP:
+		if (in->n)
+			ui_compose_roundup(p->ui, in->rows[in->sel].id);
+		return 1;
 	case ACT_BACK:
 		if (in->nmarks) {   /* q first drops the marks, then leaves */
 			in->nmarks = 0;

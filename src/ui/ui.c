@@ -428,14 +428,26 @@ static void draw_status(struct ui *ui)
 	int room = right;
 	if (room < 1)
 		return;
+	int x = 1;
+	char live[200];
+	ui_burst_status(ui, live, sizeof(live));
+	if (live[0]) {
+		/* The live window stays in sight whatever else the bar says. */
+		int lw = ui_put(y, x, room * 2 / 3 > 12 ? room * 2 / 3 : room, live,
+				ui_attr(ui, UI_C_AT_RISK) | A_BOLD);
+		x += lw + 2;
+		room -= lw + 2;
+		if (room < 1)
+			return;
+	}
 	if (ui->error[0]) {
-		ui_put(y, 1, room, ui->error, ui_attr(ui, UI_C_ERROR));
+		ui_put(y, x, room, ui->error, ui_attr(ui, UI_C_ERROR));
 	} else if (ui->message[0]) {
-		ui_put(y, 1, room, ui->message, attr | ui_attr(ui, UI_C_INFO));
+		ui_put(y, x, room, ui->message, attr | ui_attr(ui, UI_C_INFO));
 	} else if (ui->engine) {
 		char text[1024];
 		int has_error = sync_text(ui, text, sizeof(text));
-		ui_put(y, 1, room, text, has_error ? ui_attr(ui, UI_C_ERROR) : attr);
+		ui_put(y, x, room, text, has_error ? ui_attr(ui, UI_C_ERROR) : attr);
 	}
 }
 
@@ -541,6 +553,7 @@ static int loop(struct ui *ui, int wake_fd, struct ebb_err *err)
 			resize(ui);
 		}
 		ui->now = ebb_now();
+		ui_burst_tick(ui);
 		/* Snoozed and waiting conversations come back when their time comes. */
 		if (ui->now - last_wake_check >= 60) {
 			struct ebb_err werr = { 0 };
@@ -550,11 +563,14 @@ static int loop(struct ui *ui, int wake_fd, struct ebb_err *err)
 				reload_pending = 1;
 			last_wake_check = ui->now;
 		}
+		int reloaded = 0;
 		if (reload_pending && monotonic_ms() - last_reload >= RELOAD_MIN_MS) {
 			reload_all(ui);
 			last_reload = monotonic_ms();
 			reload_pending = 0;
+			reloaded = 1;
 		}
+		ui_notify_tick(ui, reloaded);
 		draw(ui);
 
 		int timeout = 1000;
@@ -580,8 +596,21 @@ static int loop(struct ui *ui, int wake_fd, struct ebb_err *err)
 			return ebb_err_set(err, EBB_EIO, "the terminal went away");
 		if (fds[0].revents & POLLIN)
 			read_keys(ui);
+		ui_missed_settle(ui);
 	}
 	return EBB_OK;
+}
+
+void ui_engine_start(struct ui *ui)
+{
+	if (!ui->want_sync || ui->engine)
+		return;
+	struct ebb_err serr = { 0 };
+	if (sync_engine_start(ui->cfg, ui->db_path, ui->wake_fd, &ui->engine, &serr)) {
+		ui->engine = NULL;
+		ebb_err_prefix(&serr, "sync is off: ");
+		ui_show_error(ui, &serr);
+	}
 }
 
 static void teardown_panes(struct ui *ui)
@@ -646,26 +675,37 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	ui.cols = COLS;
 	ui.now = ebb_now();
 
-	if (opts->sync && ui.cfg->naccounts > 0) {
-		struct ebb_err serr = { 0 };
-		if (sync_engine_start(ui.cfg, opts->db_path, wake[1], &ui.engine, &serr)) {
-			ui.engine = NULL;
-			ebb_err_prefix(&serr, "sync is off: ");
-			ui_show_error(&ui, &serr);
-		}
-	}
+	ui.db_path = opts->db_path;
+	ui.wake_fd = wake[1];
+	ui.want_sync = opts->sync && ui.cfg->naccounts > 0;
+	/* Held replies that missed their release would go with the engine's
+	 * first flush: ask before starting it (ui/missed.c). */
+	struct ebb_err merr = { 0 };
+	int missed = ui_missed_check(&ui, &merr);
+	if (missed < 0)
+		ui_show_error(&ui, &merr);
+	if (missed > 0)
+		ui.engine_deferred = 1;
+	else
+		ui_engine_start(&ui);
 
 	rc = ui_push(&ui, &pane_inbox_ops, NULL);
 	if (!rc && cfg_err.msg[0] && !ui.error[0])
 		ui_show_error(&ui, &cfg_err);
+	if (!rc && ui.engine_deferred)
+		ui_missed_ask(&ui);
 	if (rc) {
 		ebb_err_set(err, rc, "%s", ui.error[0] ? ui.error : "cannot open the inbox");
 	} else {
 		rc = loop(&ui, wake[0], err);
 	}
 
+	ui.now = ebb_now();
+	ui_burst_end(&ui, NULL);   /* quitting ends the live window */
 	teardown_panes(&ui);
 	ui_triage_free(&ui);
+	ui_missed_free(&ui);
+	ui_notify_free(&ui);
 	endwin();
 	delscreen(screen);
 	if (ui.engine)

@@ -63,6 +63,10 @@ enum ui_action {
 	ACT_OUTBOX_CANCEL,
 	ACT_OUTBOX_RELEASE,
 	ACT_DRAFT_DELETE,
+	ACT_SESSION,
+	ACT_SESSION_NEXT,
+	ACT_ROUNDUP,
+	ACT_DECISION_CLOSE,
 	ACT_COUNT
 };
 
@@ -75,6 +79,8 @@ enum ui_scope {
 	SCOPE_COMPOSE,
 	SCOPE_OUTBOX,
 	SCOPE_DRAFTS,
+	SCOPE_SESSION,   /* a reply session; falls back to the thread's keys */
+	SCOPE_DECISIONS,
 	SCOPE_COUNT
 };
 
@@ -120,7 +126,8 @@ int keymap_init(struct keymap *km, struct ebb_err *err);
 int keymap_bind(struct keymap *km, int key, enum ui_action action, struct ebb_err *err);
 /* Removes every key of an action (before [keys] gives it new ones). */
 void keymap_unbind_action(struct keymap *km, enum ui_action action);
-/* The action of key in scope, else in the global scope; ACT_NONE if neither. */
+/* The action of key in scope (a session looks at the thread's keys next),
+ * else in the global scope; ACT_NONE if neither. */
 enum ui_action keymap_lookup(const struct keymap *km, enum ui_scope scope, int key);
 /* Names of the keys bound to action, "j, Down"; "" when unbound. first_only
  * gives just the first one (for hints). */
@@ -172,6 +179,32 @@ extern const struct pane_ops pane_help_ops;
 extern const struct pane_ops pane_compose_ops;
 extern const struct pane_ops pane_outbox_ops;
 extern const struct pane_ops pane_drafts_ops;
+extern const struct pane_ops pane_session_ops;
+extern const struct pane_ops pane_decisions_ops;
+extern const struct pane_ops pane_stats_ops;
+
+/* Starts a reply session over the owed conversations (ui/pane_session.c). */
+void ui_session_start(struct ui *ui);
+/* The conversation a session shows; 0 when none. */
+long long pane_session_conv(const struct pane *p);
+/* The conversation a thread pane shows. */
+long long pane_thread_conv(const struct pane *p);
+
+/* ---- bursts (ui/burst.c) -------------------------------------------------- */
+/* The conversation the top pane is about (the selected row, the open
+ * thread, the session's); 0 when none. */
+long long ui_selected_conv(struct ui *ui);
+/* `:burst 25m` on the selected conversation, `:burst off`. */
+void ui_burst_start(struct ui *ui, const char *spec);
+/* Ends the burst (its burst_end event at now, or at its planned end when
+ * that passed); why (may be NULL) goes to the status bar. */
+void ui_burst_end(struct ui *ui, const char *why);
+/* Ends the burst once its time is up (the loop calls it every turn). */
+void ui_burst_tick(struct ui *ui);
+/* Is the conversation live now? Its replies are not held then. */
+int ui_burst_live(const struct ui *ui, long long conv_id);
+/* "LIVE 24:10 <subject>", "" without a burst. */
+void ui_burst_status(const struct ui *ui, char *out, size_t outlen);
 
 /* What the inbox holds, for tests: the selected conversation (0 when the
  * list is empty) and how many rows it keeps in memory. */
@@ -199,12 +232,17 @@ struct compose_arg {
 	long long conv_id;                /* reply, reply-all */
 	long long draft_id;               /* draft */
 	const struct account_cfg *acc;    /* new */
+	int roundup;                      /* reply: the body starts with the round-up
+					   * template, stored in the decision table
+					   * when the reply is queued */
 };
 /* Opens the compose pane and, unless it continues a draft, the editor. */
 int ui_compose_open(struct ui *ui, const struct compose_arg *arg);
 /* A reply (all = 0) or reply-all to a conversation, or a new mail: picks
  * the account (asking when there are several). */
 void ui_compose_start(struct ui *ui, enum compose_kind kind, long long conv_id);
+/* R: a reply whose body starts with the conversation's round-up. */
+void ui_compose_roundup(struct ui *ui, long long conv_id);
 
 #define UI_MAX_PANES 8
 
@@ -323,6 +361,23 @@ struct ui {
 	size_t nundo;
 	struct ui_pending pending;
 	int cursor_y, cursor_x;   /* where the terminal cursor goes; -1 = hidden */
+	/* What starting the engine needs, kept so it can start late. */
+	const char *db_path;
+	int wake_fd;
+	int want_sync;
+	int engine_deferred;      /* waits for the missed-release question */
+	long long *missed_ids;    /* held items that missed their release */
+	size_t nmissed;
+	long long last_queued_conv; /* set by compose when a reply is queued */
+	long long burst_conv;     /* the live conversation, 0 = none */
+	time_t burst_until;
+	char burst_subject[160];  /* sanitized */
+	/* Notifications (ui/notify.c). */
+	time_t notify_checked;    /* when the owed queue was last read */
+	time_t notified_block;    /* start of the block last summarized */
+	long long *owed_known;    /* owed conversations already seen */
+	size_t nowed_known;
+	unsigned notified;        /* how many notifications went out */
 };
 
 /* Opens a pane on top. On failure the error goes to the status bar. */
@@ -349,6 +404,38 @@ void ui_search(struct ui *ui, const char *query);
 const struct account_cfg *ui_conv_account(struct ui *ui, long long conv_id);
 /* "Tue 11:00", "11:00" (today), "24 Dec 09:00" (further than a week). */
 void ui_format_when(const struct ui *ui, time_t t, char *out, size_t outlen);
+
+/* Starts the background sync (and the outbox thread) when the options want
+ * it; an error goes to the status bar and leaves sync off. */
+void ui_engine_start(struct ui *ui);
+
+/* ---- held replies that missed their release (ui/missed.c) ----------------
+ * The engine's outbox thread flushes every due item as it starts, so ui_run
+ * checks first and keeps the engine back until the user answered. */
+/* Collects the missed items at ui->now; 1 when there are any. */
+int ui_missed_check(struct ui *ui, struct ebb_err *err);
+/* Opens the "send now / next block / edit" question. */
+void ui_missed_ask(struct ui *ui);
+/* Once the question is closed (answered or Esc: then they wait for the
+ * next block), starts the deferred engine. */
+void ui_missed_settle(struct ui *ui);
+void ui_missed_free(struct ui *ui);
+/* The start of the next reply block after now (the one after the current
+ * block when now is inside one); now when there are no blocks. */
+time_t ui_next_block_after(const struct ebb_config *cfg, time_t now);
+
+/* ---- notifications (ui/notify.c) ------------------------------------------ */
+/* "7 due, 2 overdue" ("7 due" without overdue ones). */
+void ui_notify_summary(size_t due, size_t overdue, char *out, size_t outlen);
+/* The desktop notification escape for a summary built by ui_notify_summary:
+ * OSC 777 when TERM starts with rxvt or foot, OSC 9 otherwise. */
+void ui_notify_osc(const char *term, const char *summary, char *out, size_t outlen);
+/* Reads the owed queue (when changed, else every 15 s) and notifies: once
+ * per reply block with the summary; outside blocks only for a new owed
+ * conversation from a vip or an urgent tier; `always`: every new one;
+ * `never`: nothing. */
+void ui_notify_tick(struct ui *ui, int changed);
+void ui_notify_free(struct ui *ui);
 
 /* ---- the editor (ui/editor.c) --------------------------------------------- */
 /* The fields of a mail being written. */
