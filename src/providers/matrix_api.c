@@ -124,7 +124,8 @@ int mx_call(struct mx *m, const char *method, const char *path, const char *quer
 	struct net_retry retry = pol ? *pol : m->retry;
 	retry.body_delay_ms = body_delay;
 	struct net_response r = {0};
-	int rc = net_request_retry(m->http, &rq, &retry, &r, err);
+	int rc = m->fake_http ? m->fake_http(m->fake_ctx, &rq, &r, err)
+			     : net_request_retry(m->http, &rq, &retry, &r, err);
 	sbuf_free(&url);
 	if (rc) {
 		/* Only passing troubles are worth the next sync's retry. */

@@ -137,7 +137,8 @@ int sk_call(struct slack *s, const char *method, const char *label, const char *
 	snprintf(what, sizeof what, "slack %s", label);
 	rq.what = what;
 	struct net_response r = {0};
-	int rc = net_request_retry(s->http, &rq, pol ? pol : &s->retry, &r, err);
+	int rc = s->fake_http ? s->fake_http(s->fake_ctx, &rq, &r, err)
+			     : net_request_retry(s->http, &rq, pol ? pol : &s->retry, &r, err);
 	sbuf_free(&url);
 	if (rc) {
 		if ((rc == EBB_ENET || rc == EBB_ETIMEOUT) && err) {

@@ -44,6 +44,11 @@ struct slack {
 	size_t nknown;
 	struct sk_user *users;        /* users.info answers of this sync */
 	size_t nusers, capusers;
+	/* Answers requests in place of the network, for the fuzz targets
+	 * (tests/fuzz/); NULL in ebb. */
+	int (*fake_http)(void *ctx, const struct net_request *rq, struct net_response *r,
+			 struct ebb_err *err);
+	void *fake_ctx;
 };
 
 /* ---- slack_api.c ---------------------------------------------------------- */
