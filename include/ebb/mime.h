@@ -62,6 +62,13 @@ char *mime_to_utf8(const char *data, size_t len, const char *charset);
 /* Built-in HTML to text: drops script/style, turns block elements into line
  * breaks, decodes entities, keeps link targets as " <url>". */
 char *mime_html_to_text(const char *html, size_t len);
+/* Uses an external HTML-to-text command (e.g. "w3m -dump -T text/html",
+ * "lynx -dump -stdin") instead of the built-in converter: the HTML goes to
+ * its stdin, its stdout (bounded, 5 s at most) becomes the text, and the
+ * built-in converter takes over when it fails. Set once before threads
+ * start (main does it from html_cmd in [general]); NULL = built-in only. */
+int mime_set_html_command(const char *cmd);
+
 /* First meaningful line(s) of a body, quotes and signatures skipped, single
  * spaced, at most outlen-1 bytes, cut on a UTF-8 boundary. */
 void mime_snippet(const char *text, char *out, size_t outlen);

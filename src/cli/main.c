@@ -33,8 +33,9 @@ static const char usage[] =
 	"                                 on stdin); held until the next reply block\n"
 	"  outbox [--json] | outbox flush | outbox cancel ID | outbox retry ID\n"
 	"  check                          verify the database (read-only)\n"
-	"  show ID [--json]               a conversation's messages (bodies are\n"
-	"                                 fetched from the server when missing)\n"
+	"  show ID [--json] [--older]     a conversation's messages (bodies are\n"
+	"                                 fetched from the server when missing;\n"
+	"                                 --older adds one older page of a chat room)\n"
 	"  read ID...                     mark conversations read\n"
 	"  done ID...                     archive conversations\n"
 	"  later ID... | mute ID... | inbox ID...\n"
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = config_db_path(env.cfg, env.db_path, sizeof env.db_path, &err);
 	}
+	if (!rc && env.cfg->html_cmd && mime_set_html_command(env.cfg->html_cmd))
+		rc = ebb_err_set(&err, EBB_ENOMEM, "out of memory");
 	if (rc) {
 		fprintf(stderr, "ebb: %s\n", err.msg);
 		cli_demo_cleanup(demo_dir);
@@ -154,6 +157,7 @@ int main(int argc, char **argv)
 	config_free(env.cfg);
 	cli_demo_cleanup(demo_dir);
 	net_shutdown();
+	mime_set_html_command(NULL);
 	mime_shutdown();
 	return status;
 }

@@ -406,6 +406,9 @@ static void tidy(struct sbuf *sb)
 
 char *mime_html_to_text(const char *html, size_t len)
 {
+	char *external = html ? mime_html_external(html, len) : NULL;
+	if (external)
+		return external;
 	struct html_out o = {0};
 	struct tag *t = malloc(sizeof(*t));
 	struct link *l = calloc(1, sizeof(*l));

@@ -23,6 +23,9 @@ GMimeParserOptions *mime_options(void);
 int mime_append_clean(struct sbuf *sb, const char *s, size_t n);
 /* A malloc'd valid UTF-8 copy of s[0..n); NULL only on ENOMEM. */
 char *mime_dup_clean(const char *s, size_t n);
+/* The text of html from the user's html_cmd, or NULL when none is set or
+ * it failed (then the built-in converter is used). */
+char *mime_html_external(const char *html, size_t len);
 /* Length of the longest prefix of s[0..n) that ends on a UTF-8 boundary. */
 size_t mime_utf8_cut(const char *s, size_t n);
 

@@ -708,6 +708,34 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* html_cmd: the user's converter gets the HTML on stdin; a failing, silent
+ * or hanging one falls back to the built-in converter. */
+static void test_html_command(void **state)
+{
+	(void)state;
+	const char html[] = "<p>Hello <b>world</b></p>";
+	assert_int_equal(mime_set_html_command("tr a-z A-Z"), 0);
+	char *t = mime_html_to_text(html, strlen(html));
+	assert_string_equal(t, "<P>HELLO <B>WORLD</B></P>");
+	free(t);
+	/* Its output is made valid UTF-8. */
+	assert_int_equal(mime_set_html_command("printf 'ok \\377'"), 0);
+	t = mime_html_to_text(html, strlen(html));
+	assert_string_equal(t, "ok \xef\xbf\xbd");
+	free(t);
+	const char *broken[] = {"exit 3", "cat >/dev/null", "sleep 30"};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(mime_set_html_command(broken[i]), 0);
+		t = mime_html_to_text(html, strlen(html));
+		assert_non_null(strstr(t, "Hello world"));  /* the built-in result */
+		free(t);
+	}
+	assert_int_equal(mime_set_html_command(NULL), 0);
+	t = mime_html_to_text(html, strlen(html));
+	assert_non_null(strstr(t, "Hello world"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_parse_threads),
 		cmocka_unit_test(test_html_document),
 		cmocka_unit_test(test_html_edges),
+		cmocka_unit_test(test_html_command),
 		cmocka_unit_test(test_snippet),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
