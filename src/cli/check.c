@@ -2,7 +2,7 @@
  * database with a one-line summary. */
 #include <stdio.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/store.h"
 
 int cli_check(struct cli_env *env, int argc, char **argv)
@@ -15,12 +15,12 @@ int cli_check(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open_readonly(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	int rc = store_check(st, &err);
 	if (rc)
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 	else
 		printf("%s: ok (schema %d, %zu conversations in view all, %zu held, %zu uncertain)\n",
 		       env->db_path, store_schema_version(st), store_conv_count(st, VIEW_ALL),

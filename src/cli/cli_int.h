@@ -4,6 +4,10 @@
 
 #include "ebb/cli.h"
 
+/* Prints "ebb: MSG" to stderr with MSG made safe for a terminal: error
+ * sentences can quote names and text chosen by a server. */
+void cli_error(const char *msg);
+
 /* Reads all of stdin, refusing more than max bytes; `what` names it in the
  * message ("the reply is over 16777216 bytes"). *out is NUL-terminated. */
 int cli_read_stdin(size_t max, const char *what, char **out, size_t *len, struct ebb_err *err);

@@ -18,7 +18,7 @@ static int open_store(struct cli_env *env, struct store **st)
 {
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	return 0;
@@ -84,7 +84,7 @@ int cli_sync(struct cli_env *env, int argc, char **argv)
 		long holder;
 		/* Another ebb (sync --watch) has it: its data lands in the same store. */
 		if (sync_lock_account(env->db_path, acc->name, &lock_fd, &holder, &err)) {
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 			if (err.code != EBB_EBUSY)
 				status = 1;
 			continue;
@@ -92,7 +92,7 @@ int cli_sync(struct cli_env *env, int argc, char **argv)
 		int rc = sync_account(env->cfg, acc, st, print_progress, &pc, &stats, &err);
 		sync_unlock_account(lock_fd);
 		if (rc) {
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 			status = 1;
 			continue;
 		}
@@ -278,7 +278,7 @@ int cli_list(struct cli_env *env, int argc, char **argv)
 	}
 	int status = 0;
 	if (rc) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		status = 1;
 	} else if (json) {
 		status = print_rows_json(env, all, nall, now);
@@ -318,7 +318,7 @@ int cli_search(struct cli_env *env, int argc, char **argv)
 	/* The same words as `/` on the screen: from:, to:, in:, before:, ... */
 	struct ui_search_query q;
 	if (ui_search_parse(env->cfg, query, ebb_now(), &q, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		store_close(st);
 		return 2;
 	}
@@ -327,7 +327,7 @@ int cli_search(struct cli_env *env, int argc, char **argv)
 	int src = store_search_filtered(st, &sq, 200, &rows, &n, &err);
 	ui_search_query_free(&q);
 	if (src) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		status = 1;
 	} else {
 		time_t now = ebb_now();
@@ -397,7 +397,7 @@ int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv)
 			continue;
 		}
 		if (store_conv_set_state(st, id, state, until, now, &err)) {
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 			status = 1;
 		}
 	}

@@ -213,7 +213,7 @@ static int decisions_close(struct store *st, int argc, char **argv, time_t now)
 			fprintf(stderr, "ebb: \"%s\" is not an item id (see ebb decisions)\n", argv[i]);
 			status = 2;
 		} else if (store_decision_close(st, id, now, &err)) {
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 			status = 1;
 		}
 	}
@@ -237,7 +237,7 @@ int cli_decisions(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	time_t now = ebb_now();
@@ -255,7 +255,7 @@ int cli_decisions(struct cli_env *env, int argc, char **argv)
 	if (store_decision_list_open(st, DECISION_KIND_BIT(DECISION_ACTION),
 				     (const char *const *)me.names, mine ? me.n : 0, &rows, &n,
 				     &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		status = 1;
 	} else {
 		if (json)
@@ -312,7 +312,7 @@ int cli_roundup(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	time_t now = ebb_now();

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/mime.h"
 #include "ebb/net.h"
 #include "ebb/ui.h"
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	struct cli_env env = {0};
 	struct ebb_err err = {0};
 	if (net_init(&err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	char demo_dir[4096] = "";
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	if (!rc && env.cfg->html_cmd && mime_set_html_command(env.cfg->html_cmd))
 		rc = ebb_err_set(&err, EBB_ENOMEM, "out of memory");
 	if (rc) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		cli_demo_cleanup(demo_dir);
 		net_shutdown();
 		return 1;
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 		struct ui_opts opts = {.cfg = env.cfg, .db_path = env.db_path, .sync = 1};
 		rc = ui_run(&opts, &err);
 		if (rc)
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 		status = rc ? 1 : 0;
 	} else if (!strcmp(cmd, "sync")) {
 		status = cli_sync(&env, cargc, cargv);

@@ -93,14 +93,14 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 	struct ebb_err err = {0};
 	char *body;
 	if (cli_read_stdin(BODY_MAX, "the message body", &body, NULL, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	if (check && !reply)
 		context_warnings(env, subject, body);
 	struct store *st;
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		free(body);
 		return 1;
 	}
@@ -176,7 +176,7 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 	size_t n;
 	struct ebb_err err = {0};
 	if (store_outbox_list(st, 1, &items, &n, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	time_t now = ebb_now();
@@ -286,7 +286,7 @@ int cli_outbox(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	int status = 0;
@@ -298,7 +298,7 @@ int cli_outbox(struct cli_env *env, int argc, char **argv)
 		struct outbox_flush_result res;
 		if (util_path(lock, sizeof lock, "%s.outbox.lock", env->db_path) ||
 		    sync_outbox_flush(env->cfg, st, lock, now, print_result, NULL, &res, &err)) {
-			fprintf(stderr, "ebb: %s\n", err.msg[0] ? err.msg : "outbox path too long");
+			cli_error(err.msg[0] ? err.msg : "outbox path too long");
 			status = 1;
 		} else {
 			if (res.recovered)

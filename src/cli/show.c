@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/store.h"
 #include "ebb/sync.h"
 #include "ebb/ui.h"
@@ -30,7 +30,7 @@ int cli_read(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	int status = 0;
@@ -40,7 +40,7 @@ int cli_read(struct cli_env *env, int argc, char **argv)
 			fprintf(stderr, "ebb: \"%s\" is not a conversation id (see ebb list)\n", argv[i]);
 			status = 2;
 		} else if (store_conv_mark_read(st, id, &err)) {
-			fprintf(stderr, "ebb: %s\n", err.msg);
+			cli_error(err.msg);
 			status = 1;
 		}
 	}
@@ -69,7 +69,9 @@ static int show_older(struct cli_env *env, const struct account_cfg *acc, struct
 	long holder = 0;
 	int rc = sync_lock_account(env->db_path, acc->name, &lock_fd, &holder, &err);
 	if (rc == EBB_EBUSY) {
-		fprintf(stderr, "ebb: %s; try --older again when it is done\n", err.msg);
+		strncat(err.msg, "; try --older again when it is done",
+			sizeof err.msg - strlen(err.msg) - 1);
+		cli_error(err.msg);
 		return rc;
 	}
 	size_t added = 0;
@@ -81,7 +83,7 @@ static int show_older(struct cli_env *env, const struct account_cfg *acc, struct
 		return EBB_OK;
 	}
 	if (rc) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return rc;
 	}
 	fprintf(stderr, "ebb: %zu older messages\n", added);
@@ -111,27 +113,27 @@ int cli_show(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	struct conv_row conv;
 	struct msg_row *rows = NULL;
 	size_t n = 0;
 	if (store_conv_get(st, id, &conv, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		store_close(st);
 		return 1;
 	}
 	int status = 0;
 	const struct account_cfg *acc = config_account(env->cfg, conv.account);
 	if (acc && sync_fetch_bodies(acc, st, id, NULL, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		status = 1;
 	}
 	if (older && acc && show_older(env, acc, st, id))
 		status = 1;
 	if (store_msg_list(st, id, &rows, &n, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		store_conv_row_clear(&conv);
 		store_close(st);
 		return 1;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebb/cli.h"
+#include "cli_int.h"
 #include "ebb/policy.h"
 #include "ebb/store.h"
 #include "ebb/sync.h"
@@ -255,7 +255,7 @@ int cli_stats(struct cli_env *env, int argc, char **argv)
 	struct store *st;
 	struct ebb_err err = {0};
 	if (store_open(env->db_path, &st, &err)) {
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	store_wake(st, now, NULL);

@@ -1,8 +1,17 @@
-/* cli/stdin: message bodies and edited round-ups arrive on stdin; one
- * bounded reader for all commands that take them. */
+/* cli/stdin: the CLI's terminal plumbing: one bounded reader for bodies
+ * and round-ups on stdin, one sanitizing printer for error sentences. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli_int.h"
+#include "ebb/ui.h"
+
+void cli_error(const char *msg)
+{
+	char safe[EBB_ERRLEN * 3];
+	ui_sanitize(msg, strnlen(msg, EBB_ERRLEN), safe, sizeof safe, 0);
+	fprintf(stderr, "ebb: %s\n", safe);
+}
 
 int cli_read_stdin(size_t max, const char *what, char **out, size_t *len, struct ebb_err *err)
 {

@@ -18,6 +18,7 @@
 #include "ebb/net.h"
 #include "ebb/provider.h"
 #include "ebb/sync.h"
+#include "ebb/ui.h"
 
 #define WATCH_POLL_SECONDS 60
 
@@ -61,8 +62,11 @@ static void say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	/* One printf per line: threads do not interleave inside it. */
-	printf("%s %s\n", when, line);
+	/* Lines quote server text (errors, names): sanitize like the screen.
+	 * One printf per line: threads do not interleave inside it. */
+	char safe[sizeof line * 3];
+	ui_sanitize(line, strlen(line), safe, sizeof safe, 0);
+	printf("%s %s\n", when, safe);
 	fflush(stdout);
 }
 
@@ -139,7 +143,7 @@ int cli_sync_watch(struct cli_env *env, const char *only)
 	sigaction(SIGTERM, &sa, NULL);
 	struct ebb_err err = {0};
 	if (net_init(&err)) {  /* libcurl's global set-up, before the threads */
-		fprintf(stderr, "ebb: %s\n", err.msg);
+		cli_error(err.msg);
 		return 1;
 	}
 	struct watcher *ws = calloc(env->cfg->naccounts, sizeof *ws);

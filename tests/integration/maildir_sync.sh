@@ -107,6 +107,11 @@ case "$out" in *"no configuration at"*"ebb --demo"*) [ $rc = 1 ] && pass "missin
 printf '[account.x]\nkind = maildir\n' > "$T/bad.conf"
 out=$($EBB --config "$T/bad.conf" list 2>&1)
 case "$out" in *"bad.conf:1: [account.x] is a maildir account but has no path"*) pass "config error names file and line";; *) fail "config error names file and line" "$out";; esac
+# Error sentences quote names (here a path) and pass the sanitizer too.
+printf '[account.x]\nkind = maildir\npath = /nonexistent/\033]52;c;cGF3bmVk\007x\n' > "$T/esc.conf"
+out=$($EBB --config "$T/esc.conf" sync 2>&1)
+if printf '%s' "$out" | grep -q "$(printf '\033')"; then fail "error messages sanitized" "raw ESC in: $out"
+else case "$out" in *"is not a Maildir"*) pass "error messages sanitized";; *) fail "error messages sanitized" "$out";; esac; fi
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$XDG_DATA_HOME/ebb/ebb.db"
 sum1=$(md5sum < "$XDG_DATA_HOME/ebb/ebb.db")
 out=$($EBB list 2>&1); rc=$?
