@@ -466,27 +466,12 @@ static void compose_draw(struct pane *p)
 static int compose_action(struct pane *p, enum ui_action a)
 {
 	struct compose *c = priv(p);
-	long page = p->lines > 1 ? p->lines - 1 : 1;
-	long target = (long)c->scroll;
+	long target;
+	if (ui_scroll_move(a, (long)c->scroll, (long)max_scroll(p), p->lines, &target)) {
+		c->scroll = (size_t)target;
+		return 1;
+	}
 	switch (a) {
-	case ACT_MOVE_DOWN:
-		target += 1;
-		break;
-	case ACT_MOVE_UP:
-		target -= 1;
-		break;
-	case ACT_PAGE_DOWN:
-		target += page;
-		break;
-	case ACT_PAGE_UP:
-		target -= page;
-		break;
-	case ACT_FIRST:
-		target = 0;
-		break;
-	case ACT_LAST:
-		target = (long)max_scroll(p);
-		break;
 	case ACT_EDIT:
 	case ACT_OPEN:
 		edit(p);
@@ -509,12 +494,6 @@ static int compose_action(struct pane *p, enum ui_action a)
 	default:
 		return 0;
 	}
-	if (target > (long)max_scroll(p))
-		target = (long)max_scroll(p);
-	if (target < 0)
-		target = 0;
-	c->scroll = (size_t)target;
-	return 1;
 }
 
 static void compose_title(struct pane *p, char *out, size_t outlen)

@@ -18,8 +18,7 @@ struct drow {
 
 struct drafts {
 	struct drow *rows;
-	size_t n;
-	size_t sel, top;
+	struct listpane list;
 	long long asked;
 };
 
@@ -30,21 +29,55 @@ static struct drafts *priv(struct pane *p)
 
 static void rows_free(struct drafts *d)
 {
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->list.n; i++) {
 		free(d->rows[i].to);
 		free(d->rows[i].subject);
 		free(d->rows[i].account);
 	}
 	free(d->rows);
 	d->rows = NULL;
-	d->n = 0;
+	d->list.n = 0;
 }
+
+static long long row_id(struct pane *p, size_t idx)
+{
+	return priv(p)->rows[idx].id;
+}
+
+static void draw_row(struct pane *p, size_t idx, int y, attr_t attr, int selected)
+{
+	(void)selected;
+	struct ui *ui = p->ui;
+	const struct drow *r = &priv(p)->rows[idx];
+	int age_w = p->cols >= 40 ? 9 : 0;
+	int to_w = p->cols >= 80 ? 24 : p->cols >= 50 ? 16 : 0;
+	int x = 1;
+	if (to_w) {
+		ui_put(y, x, to_w - 1, r->to, attr);
+		x += to_w;
+	}
+	int end = p->cols - 1;
+	if (age_w) {
+		char age[24];
+		ui_format_age(r->updated_at, ui->now, ui->cfg->tz, age, sizeof(age));
+		int w = ui_text_width(age, strlen(age));
+		ui_put(y, end - w, w, age, attr);
+		end -= age_w;
+	}
+	ui_put(y, x, end - x, r->subject, attr);
+}
+
+static const struct listpane_ops list_ops = {
+	.empty = "No drafts. A reply you postpone with q waits here.",
+	.row_id = row_id,
+	.draw_row = draw_row,
+};
 
 static void load(struct pane *p)
 {
 	struct drafts *d = priv(p);
 	struct ebb_err err = { 0 };
-	long long sel_id = d->n ? d->rows[d->sel].id : 0;
+	long long sel_id = d->list.n ? d->rows[d->list.sel].id : 0;
 	struct store_draft *list;
 	size_t n;
 	rows_free(d);
@@ -60,7 +93,7 @@ static void load(struct pane *p)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct drow *r = &d->rows[d->n++];
+		struct drow *r = &d->rows[d->list.n++];
 		r->id = list[i].id;
 		r->updated_at = list[i].updated_at;
 		r->to = ui_clean(list[i].to && list[i].to[0] ? list[i].to : "(no recipient)",
@@ -76,21 +109,7 @@ static void load(struct pane *p)
 		}
 	}
 	store_drafts_free(list, n);
-	if (d->sel >= d->n)
-		d->sel = d->n ? d->n - 1 : 0;
-	for (size_t i = 0; i < d->n; i++)
-		if (d->rows[i].id == sel_id)
-			d->sel = i;
-}
-
-static void keep_visible(struct pane *p)
-{
-	struct drafts *d = priv(p);
-	size_t rows = p->lines > 0 ? (size_t)p->lines : 1;
-	if (d->sel < d->top)
-		d->top = d->sel;
-	if (d->sel >= d->top + rows)
-		d->top = d->sel - rows + 1;
+	listpane_loaded(p, &d->list, &list_ops, sel_id);
 }
 
 static int drafts_init(struct pane *p, const void *arg, struct ebb_err *err)
@@ -108,44 +127,12 @@ static void drafts_layout(struct pane *p, int lines, int cols)
 {
 	(void)lines;
 	(void)cols;
-	keep_visible(p);
+	listpane_keep_visible(&priv(p)->list, p->lines);
 }
 
 static void drafts_draw(struct pane *p)
 {
-	struct drafts *d = priv(p);
-	struct ui *ui = p->ui;
-	if (d->n == 0) {
-		ui_put(p->top + (p->lines > 2 ? 1 : 0), 2, p->cols - 4,
-		       "No drafts. A reply you postpone with q waits here.", A_NORMAL);
-		return;
-	}
-	int age_w = p->cols >= 40 ? 9 : 0;
-	int to_w = p->cols >= 80 ? 24 : p->cols >= 50 ? 16 : 0;
-	for (int i = 0; i < p->lines; i++) {
-		size_t idx = d->top + (size_t)i;
-		if (idx >= d->n)
-			break;
-		const struct drow *r = &d->rows[idx];
-		int y = p->top + i;
-		attr_t attr = idx == d->sel ? ui_attr(ui, UI_C_SELECTED) : A_NORMAL;
-		if (idx == d->sel)
-			ui_fill(y, 0, p->cols, attr);
-		int x = 1;
-		if (to_w) {
-			ui_put(y, x, to_w - 1, r->to, attr);
-			x += to_w;
-		}
-		int end = p->cols - 1;
-		if (age_w) {
-			char age[24];
-			ui_format_age(r->updated_at, ui->now, ui->cfg->tz, age, sizeof(age));
-			int w = ui_text_width(age, strlen(age));
-			ui_put(y, end - w, w, age, attr);
-			end -= age_w;
-		}
-		ui_put(y, x, end - x, r->subject, attr);
-	}
+	listpane_draw(p, &priv(p)->list, &list_ops);
 }
 
 static void discard_answered(struct ui *ui, int yes, void *ctx)
@@ -164,63 +151,39 @@ static void discard_answered(struct ui *ui, int yes, void *ctx)
 static int drafts_action(struct pane *p, enum ui_action a)
 {
 	struct drafts *d = priv(p);
-	long page = p->lines > 1 ? p->lines - 1 : 1;
-	long target = (long)d->sel;
+	if (listpane_move(p, &d->list, a))
+		return 1;
 	switch (a) {
-	case ACT_MOVE_DOWN:
-		target += 1;
-		break;
-	case ACT_MOVE_UP:
-		target -= 1;
-		break;
-	case ACT_PAGE_DOWN:
-		target += page;
-		break;
-	case ACT_PAGE_UP:
-		target -= page;
-		break;
-	case ACT_FIRST:
-		target = 0;
-		break;
-	case ACT_LAST:
-		target = (long)d->n - 1;
-		break;
 	case ACT_OPEN:
-		if (d->n) {
-			struct compose_arg arg = { .kind = COMPOSE_DRAFT, .draft_id = d->rows[d->sel].id };
+		if (d->list.n) {
+			struct compose_arg arg = { .kind = COMPOSE_DRAFT,
+						   .draft_id = d->rows[d->list.sel].id };
 			ui_compose_open(p->ui, &arg);
 		}
 		return 1;
 	case ACT_DRAFT_DELETE:
-		if (d->n) {
+		if (d->list.n) {
 			char question[160];
-			d->asked = d->rows[d->sel].id;
+			d->asked = d->rows[d->list.sel].id;
 			snprintf(question, sizeof(question), "Discard the draft \"%.60s\"?",
-				 d->rows[d->sel].subject);
+				 d->rows[d->list.sel].subject);
 			ui_confirm(p->ui, question, discard_answered, p);
 		}
 		return 1;
 	default:
 		return 0;
 	}
-	if (target >= (long)d->n)
-		target = (long)d->n - 1;
-	if (target < 0)
-		target = 0;
-	d->sel = (size_t)target;
-	keep_visible(p);
-	return 1;
 }
 
 static void drafts_title(struct pane *p, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "Drafts (%zu)", priv(p)->n);
+	snprintf(out, outlen, "Drafts (%zu)", priv(p)->list.n);
 }
 
 static void drafts_reload(struct pane *p)
 {
 	load(p);
-	keep_visible(p);
+	listpane_keep_visible(&priv(p)->list, p->lines);
 }
 
 static void drafts_close(struct pane *p)
@@ -232,13 +195,7 @@ static void drafts_close(struct pane *p)
 
 static void drafts_hints(struct pane *p, char *out, size_t outlen)
 {
-	struct ui *ui = p->ui;
-	char open[16], del[16], back[16], help[16];
-	keymap_keys_of(&ui->keys, ACT_OPEN, 1, open, sizeof(open));
-	keymap_keys_of(&ui->keys, ACT_DRAFT_DELETE, 1, del, sizeof(del));
-	keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
-	keymap_keys_of(&ui->keys, ACT_HELP, 1, help, sizeof(help));
-	snprintf(out, outlen, "%s:continue %s:discard %s:help %s:back", open, del, help, back);
+	listpane_hints(p, ACT_OPEN, "continue", ACT_DRAFT_DELETE, "discard", out, outlen);
 }
 
 const struct pane_ops pane_drafts_ops = {

@@ -131,38 +131,13 @@ static void help_draw(struct pane *p)
 static int help_action(struct pane *p, enum ui_action a)
 {
 	struct help *h = p->priv;
-	long rows = p->lines > 1 ? p->lines - 1 : 1;
-	long target = (long)h->scroll;
-	switch (a) {
-	case ACT_HELP:
-	case ACT_BACK:
+	long target;
+	if (a == ACT_HELP || a == ACT_BACK) {
 		ui_pop(p->ui);   /* frees p: touch nothing after this */
 		return 1;
-	case ACT_MOVE_DOWN:
-		target += 1;
-		break;
-	case ACT_MOVE_UP:
-		target -= 1;
-		break;
-	case ACT_PAGE_DOWN:
-		target += rows;
-		break;
-	case ACT_PAGE_UP:
-		target -= rows;
-		break;
-	case ACT_FIRST:
-		target = 0;
-		break;
-	case ACT_LAST:
-		target = (long)max_scroll(p);
-		break;
-	default:
-		return 0;
 	}
-	if (target > (long)max_scroll(p))
-		target = (long)max_scroll(p);
-	if (target < 0)
-		target = 0;
+	if (!ui_scroll_move(a, (long)h->scroll, (long)max_scroll(p), p->lines, &target))
+		return 0;
 	h->scroll = (size_t)target;
 	return 1;
 }

@@ -22,8 +22,7 @@ struct orow {
 
 struct outbox {
 	struct orow *rows;
-	size_t n;
-	size_t sel, top;
+	struct listpane list;
 	long long asked;   /* the item a yes/no question is about */
 };
 
@@ -34,14 +33,14 @@ static struct outbox *priv(struct pane *p)
 
 static void rows_free(struct outbox *o)
 {
-	for (size_t i = 0; i < o->n; i++) {
+	for (size_t i = 0; i < o->list.n; i++) {
 		free(o->rows[i].to);
 		free(o->rows[i].subject);
 		free(o->rows[i].error);
 	}
 	free(o->rows);
 	o->rows = NULL;
-	o->n = 0;
+	o->list.n = 0;
 }
 
 /* To and Subject read back from the queued message itself. */
@@ -62,11 +61,63 @@ static int summarize(const struct outbox_item *it, struct orow *r)
 	return (!r->to || !r->subject || (it->last_error && !r->error)) ? EBB_ENOMEM : EBB_OK;
 }
 
+/* "held until Tue 11:00", "queued", "failed (2 tries)". */
+static void state_text(struct pane *p, const struct orow *r, char *out, size_t outlen)
+{
+	if (r->state == OUTBOX_HELD && r->release_at > p->ui->now) {
+		char when[40];
+		ui_format_when(p->ui, r->release_at, when, sizeof(when));
+		snprintf(out, outlen, "held until %s", when);
+	} else if (r->state == OUTBOX_FAILED && r->attempts > 1) {
+		snprintf(out, outlen, "failed (%d tries)", r->attempts);
+	} else {
+		snprintf(out, outlen, "%s", store_outbox_state_name(r->state));
+	}
+}
+
+static long long row_id(struct pane *p, size_t idx)
+{
+	return priv(p)->rows[idx].id;
+}
+
+static void draw_row(struct pane *p, size_t idx, int y, attr_t attr, int selected)
+{
+	(void)selected;
+	struct ui *ui = p->ui;
+	const struct orow *r = &priv(p)->rows[idx];
+	int to_w = p->cols >= 80 ? 24 : p->cols >= 50 ? 16 : 0;
+	int state_w = 22;
+	char state[64];
+	state_text(p, r, state, sizeof(state));
+	attr_t sattr = attr;
+	if (r->state == OUTBOX_FAILED || r->state == OUTBOX_UNCERTAIN)
+		sattr |= ui_attr(ui, UI_C_ERROR);
+	int x = 1;
+	ui_put(y, x, state_w - 1, state, sattr);
+	x += state_w;
+	if (to_w) {
+		ui_put(y, x, to_w - 1, r->to, attr);
+		x += to_w;
+	}
+	char text[2 * FIELD_MAX + 8];
+	if (r->error)
+		snprintf(text, sizeof(text), "%s \xE2\x80\x94 %s", r->subject, r->error);
+	else
+		snprintf(text, sizeof(text), "%s", r->subject);
+	ui_put(y, x, p->cols - x - 1, text, attr);
+}
+
+static const struct listpane_ops list_ops = {
+	.empty = "The outbox is empty. Replies you send wait here until their reply block.",
+	.row_id = row_id,
+	.draw_row = draw_row,
+};
+
 static void load(struct pane *p)
 {
 	struct outbox *o = priv(p);
 	struct ebb_err err = { 0 };
-	long long sel_id = o->n ? o->rows[o->sel].id : 0;
+	long long sel_id = o->list.n ? o->rows[o->list.sel].id : 0;
 	struct outbox_item *items;
 	size_t n;
 	rows_free(o);
@@ -82,7 +133,7 @@ static void load(struct pane *p)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct orow *r = &o->rows[o->n++];
+		struct orow *r = &o->rows[o->list.n++];
 		r->id = items[i].id;
 		r->state = items[i].state;
 		r->release_at = items[i].release_at;
@@ -94,21 +145,7 @@ static void load(struct pane *p)
 		}
 	}
 	store_outbox_items_free(items, n);
-	if (o->sel >= o->n)
-		o->sel = o->n ? o->n - 1 : 0;
-	for (size_t i = 0; i < o->n; i++)
-		if (o->rows[i].id == sel_id)
-			o->sel = i;
-}
-
-static void keep_visible(struct pane *p)
-{
-	struct outbox *o = priv(p);
-	size_t rows = p->lines > 0 ? (size_t)p->lines : 1;
-	if (o->sel < o->top)
-		o->top = o->sel;
-	if (o->sel >= o->top + rows)
-		o->top = o->sel - rows + 1;
+	listpane_loaded(p, &o->list, &list_ops, sel_id);
 }
 
 static int outbox_init(struct pane *p, const void *arg, struct ebb_err *err)
@@ -126,69 +163,18 @@ static void outbox_layout(struct pane *p, int lines, int cols)
 {
 	(void)lines;
 	(void)cols;
-	keep_visible(p);
-}
-
-/* "held until Tue 11:00", "queued", "failed (2 tries)". */
-static void state_text(struct pane *p, const struct orow *r, char *out, size_t outlen)
-{
-	if (r->state == OUTBOX_HELD && r->release_at > p->ui->now) {
-		char when[40];
-		ui_format_when(p->ui, r->release_at, when, sizeof(when));
-		snprintf(out, outlen, "held until %s", when);
-	} else if (r->state == OUTBOX_FAILED && r->attempts > 1) {
-		snprintf(out, outlen, "failed (%d tries)", r->attempts);
-	} else {
-		snprintf(out, outlen, "%s", store_outbox_state_name(r->state));
-	}
+	listpane_keep_visible(&priv(p)->list, p->lines);
 }
 
 static void outbox_draw(struct pane *p)
 {
-	struct outbox *o = priv(p);
-	struct ui *ui = p->ui;
-	if (o->n == 0) {
-		ui_put(p->top + (p->lines > 2 ? 1 : 0), 2, p->cols - 4,
-		       "The outbox is empty. Replies you send wait here until their reply block.",
-		       A_NORMAL);
-		return;
-	}
-	int to_w = p->cols >= 80 ? 24 : p->cols >= 50 ? 16 : 0;
-	int state_w = 22;
-	for (int i = 0; i < p->lines; i++) {
-		size_t idx = o->top + (size_t)i;
-		if (idx >= o->n)
-			break;
-		const struct orow *r = &o->rows[idx];
-		int y = p->top + i;
-		attr_t attr = idx == o->sel ? ui_attr(ui, UI_C_SELECTED) : A_NORMAL;
-		if (idx == o->sel)
-			ui_fill(y, 0, p->cols, attr);
-		char state[64];
-		state_text(p, r, state, sizeof(state));
-		attr_t sattr = attr;
-		if (r->state == OUTBOX_FAILED || r->state == OUTBOX_UNCERTAIN)
-			sattr |= ui_attr(ui, UI_C_ERROR);
-		int x = 1;
-		ui_put(y, x, state_w - 1, state, sattr);
-		x += state_w;
-		if (to_w) {
-			ui_put(y, x, to_w - 1, r->to, attr);
-			x += to_w;
-		}
-		char text[2 * FIELD_MAX + 8];
-		if (r->error)
-			snprintf(text, sizeof(text), "%s \xE2\x80\x94 %s", r->subject, r->error);
-		else
-			snprintf(text, sizeof(text), "%s", r->subject);
-		ui_put(y, x, p->cols - x - 1, text, attr);
-	}
+	listpane_draw(p, &priv(p)->list, &list_ops);
 }
 
 static const struct orow *selected(struct pane *p)
 {
 	struct outbox *o = priv(p);
-	return o->n ? &o->rows[o->sel] : NULL;
+	return o->list.n ? &o->rows[o->list.sel] : NULL;
 }
 
 static void cancel_answered(struct ui *ui, int yes, void *ctx)
@@ -222,29 +208,11 @@ static void release_answered(struct ui *ui, int yes, void *ctx)
 static int outbox_action(struct pane *p, enum ui_action a)
 {
 	struct outbox *o = priv(p);
-	long page = p->lines > 1 ? p->lines - 1 : 1;
-	long target = (long)o->sel;
+	if (listpane_move(p, &o->list, a))
+		return 1;
 	const struct orow *r = selected(p);
 	char question[160];
 	switch (a) {
-	case ACT_MOVE_DOWN:
-		target += 1;
-		break;
-	case ACT_MOVE_UP:
-		target -= 1;
-		break;
-	case ACT_PAGE_DOWN:
-		target += page;
-		break;
-	case ACT_PAGE_UP:
-		target -= page;
-		break;
-	case ACT_FIRST:
-		target = 0;
-		break;
-	case ACT_LAST:
-		target = (long)o->n - 1;
-		break;
 	case ACT_OPEN:
 		return 1;
 	case ACT_OUTBOX_CANCEL:
@@ -279,24 +247,17 @@ static int outbox_action(struct pane *p, enum ui_action a)
 	default:
 		return 0;
 	}
-	if (target >= (long)o->n)
-		target = (long)o->n - 1;
-	if (target < 0)
-		target = 0;
-	o->sel = (size_t)target;
-	keep_visible(p);
-	return 1;
 }
 
 static void outbox_title(struct pane *p, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "Outbox (%zu)", priv(p)->n);
+	snprintf(out, outlen, "Outbox (%zu)", priv(p)->list.n);
 }
 
 static void outbox_reload(struct pane *p)
 {
 	load(p);
-	keep_visible(p);
+	listpane_keep_visible(&priv(p)->list, p->lines);
 }
 
 static void outbox_close(struct pane *p)
@@ -308,13 +269,7 @@ static void outbox_close(struct pane *p)
 
 static void outbox_hints(struct pane *p, char *out, size_t outlen)
 {
-	struct ui *ui = p->ui;
-	char cancel[16], release[16], back[16], help[16];
-	keymap_keys_of(&ui->keys, ACT_OUTBOX_CANCEL, 1, cancel, sizeof(cancel));
-	keymap_keys_of(&ui->keys, ACT_OUTBOX_RELEASE, 1, release, sizeof(release));
-	keymap_keys_of(&ui->keys, ACT_BACK, 1, back, sizeof(back));
-	keymap_keys_of(&ui->keys, ACT_HELP, 1, help, sizeof(help));
-	snprintf(out, outlen, "%s:cancel %s:send now %s:help %s:back", cancel, release, help, back);
+	listpane_hints(p, ACT_OUTBOX_CANCEL, "cancel", ACT_OUTBOX_RELEASE, "send now", out, outlen);
 }
 
 const struct pane_ops pane_outbox_ops = {

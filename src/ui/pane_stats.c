@@ -196,35 +196,10 @@ static void stats_draw(struct pane *p)
 static int stats_action(struct pane *p, enum ui_action a)
 {
 	struct stats_pane *s = priv(p);
-	long page = p->lines > 1 ? p->lines - 1 : 1;
 	long max = (long)s->n - (long)p->lines;
-	long target = (long)s->scroll;
-	switch (a) {
-	case ACT_MOVE_DOWN:
-		target++;
-		break;
-	case ACT_MOVE_UP:
-		target--;
-		break;
-	case ACT_PAGE_DOWN:
-		target += page;
-		break;
-	case ACT_PAGE_UP:
-		target -= page;
-		break;
-	case ACT_FIRST:
-		target = 0;
-		break;
-	case ACT_LAST:
-		target = max;
-		break;
-	default:
+	long target;
+	if (!ui_scroll_move(a, (long)s->scroll, max, p->lines, &target))
 		return 0;
-	}
-	if (target > max)
-		target = max;
-	if (target < 0)
-		target = 0;
 	s->scroll = (size_t)target;
 	return 1;
 }

@@ -518,4 +518,43 @@ void ui_fill(int y, int x, int cols, attr_t attr);
  * on ENOMEM. Newlines are kept when keep_newlines. */
 char *ui_clean(const char *s, size_t max, int keep_newlines);
 
+/* ---- simple lists (ui/listpane.c) ----------------------------------------
+ * The drafts, outbox and action-item panes: one selected row, scrolled to
+ * stay on screen. The pane keeps its rows; the list keeps where it is. */
+struct listpane {
+	size_t n;     /* rows loaded */
+	size_t sel;   /* the selected row */
+	size_t top;   /* the first row on screen */
+};
+
+struct listpane_ops {
+	/* What an empty list says instead of rows. */
+	const char *empty;
+	/* The id of row idx: the selection follows it across reloads. */
+	long long (*row_id)(struct pane *p, size_t idx);
+	/* Draws row idx at screen row y in attr (the selection's colour when
+	 * selected, the row already filled with it). */
+	void (*draw_row)(struct pane *p, size_t idx, int y, attr_t attr, int selected);
+};
+
+/* Where a movement action (down, up, page, first, last) takes a cursor or
+ * scroll offset at cur, lines rows to a screen: into *to, kept within
+ * 0..last (0 when last is below 0). Returns 0 and leaves *to alone when a
+ * is no movement. Every scrolling pane moves this way. */
+int ui_scroll_move(enum ui_action a, long cur, long last, int lines, long *to);
+/* Scrolls so the selected row is on screen. */
+void listpane_keep_visible(struct listpane *l, int lines);
+/* After the rows were read again: back on the row with sel_id if it is
+ * still there, else on the nearest row. */
+void listpane_loaded(struct pane *p, struct listpane *l, const struct listpane_ops *ops,
+		     long long sel_id);
+/* Moves the selection; 1 when a was a movement, 0 to handle it otherwise. */
+int listpane_move(struct pane *p, struct listpane *l, enum ui_action a);
+/* The rows on screen, or the empty text. */
+void listpane_draw(struct pane *p, const struct listpane *l, const struct listpane_ops *ops);
+/* "o:open c:close item ?:help q:back": the first keys of two actions with
+ * what they do, then help and back. */
+void listpane_hints(struct pane *p, enum ui_action first, const char *first_does,
+		    enum ui_action second, const char *second_does, char *out, size_t outlen);
+
 #endif
