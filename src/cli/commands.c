@@ -135,11 +135,6 @@ static cJSON *add_time(cJSON *obj, const char *key, const struct ebb_tz *tz, tim
 	return cJSON_AddStringToObject(obj, key, buf);
 }
 
-static cJSON *add_str(cJSON *obj, const char *key, const char *s)
-{
-	return s ? cJSON_AddStringToObject(obj, key, s) : cJSON_AddNullToObject(obj, key);
-}
-
 static int print_rows_json(struct cli_env *env, const struct conv_row *rows, size_t n,
 			   time_t now)
 {
@@ -148,34 +143,27 @@ static int print_rows_json(struct cli_env *env, const struct conv_row *rows, siz
 		return 1;
 	for (size_t i = 0; i < n; i++) {
 		const struct conv_row *r = &rows[i];
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
+		cJSON *o = cli_json_push_object(arr);
+		if (!o) {
 			cJSON_Delete(arr);
 			return 1;
 		}
 		cJSON_AddNumberToObject(o, "id", (double)r->id);
-		add_str(o, "account", r->account);
-		add_str(o, "channel", r->channel);
-		add_str(o, "subject", r->subject);
-		add_str(o, "from", r->from);
+		cli_json_add_str(o, "account", r->account);
+		cli_json_add_str(o, "channel", r->channel);
+		cli_json_add_str(o, "subject", r->subject);
+		cli_json_add_str(o, "from", r->from);
 		add_time(o, "last_at", env->cfg->tz, r->last_at);
-		add_str(o, "state", store_state_name(r->state));
-		add_str(o, "tier", r->tier);
+		cli_json_add_str(o, "state", store_state_name(r->state));
+		cli_json_add_str(o, "tier", r->tier);
 		add_time(o, "due_at", env->cfg->tz, r->needs_reply ? r->due_at : 0);
-		add_str(o, "urgency", urgency_name(row_urgency(env, r, now)));
+		cli_json_add_str(o, "urgency", urgency_name(row_urgency(env, r, now)));
 		cJSON_AddBoolToObject(o, "needs_reply", r->needs_reply != 0);
 		cJSON_AddNumberToObject(o, "unread", r->unread);
 		cJSON_AddNumberToObject(o, "messages", r->messages);
 		add_time(o, "snooze_until", env->cfg->tz, r->snooze_until);
 	}
-	char *text = cJSON_Print(arr);
-	cJSON_Delete(arr);
-	if (!text)
-		return 1;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return cli_json_print(arr);
 }
 
 /* One line per conversation, sanitized and cut to columns like the screen. */
@@ -341,16 +329,6 @@ int cli_search(struct cli_env *env, int argc, char **argv)
 	return status;
 }
 
-static int parse_id(const char *s, long long *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v < 1)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv)
 {
 	enum conv_state state;
@@ -391,7 +369,7 @@ int cli_triage(struct cli_env *env, const char *verb, int argc, char **argv)
 	for (int i = 0; i < nids; i++) {
 		long long id;
 		struct ebb_err err = {0};
-		if (parse_id(argv[i], &id)) {
+		if (cli_parse_id(argv[i], &id)) {
 			fprintf(stderr, "ebb: \"%s\" is not a conversation id (see ebb list)\n", argv[i]);
 			status = 2;
 			continue;

@@ -14,16 +14,6 @@
 #define ROUNDUP_INPUT_MAX (1024u * 1024)
 #define MAX_ALIASES 256
 
-static int parse_id(const char *s, long long *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 1)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 /* Prints text with everything a terminal could act on replaced, cut to
  * width columns (0 = no limit) and padded to them when pad is set. */
 static void put_safe(const char *s, int width, int pad)
@@ -127,14 +117,6 @@ static void add_iso(cJSON *o, const char *key, const struct ebb_config *cfg, tim
 		cJSON_AddNullToObject(o, key);
 }
 
-static void add_str(cJSON *o, const char *key, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, key, s);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static int print_json(const struct ebb_config *cfg, const struct decision_row *rows, size_t n,
 		      time_t now)
 {
@@ -143,9 +125,8 @@ static int print_json(const struct ebb_config *cfg, const struct decision_row *r
 		return 1;
 	for (size_t i = 0; i < n; i++) {
 		const struct decision_row *r = &rows[i];
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
+		cJSON *o = cli_json_push_object(arr);
+		if (!o) {
 			cJSON_Delete(arr);
 			return 1;
 		}
@@ -155,20 +136,14 @@ static int print_json(const struct ebb_config *cfg, const struct decision_row *r
 			cJSON_AddNumberToObject(o, "conversation_id", (double)r->conversation_id);
 		else
 			cJSON_AddNullToObject(o, "conversation_id");
-		add_str(o, "subject", r->subject);
-		add_str(o, "text", r->text);
-		add_str(o, "owner", r->owner);
+		cli_json_add_str(o, "subject", r->subject);
+		cli_json_add_str(o, "text", r->text);
+		cli_json_add_str(o, "owner", r->owner);
 		add_iso(o, "due_at", cfg, r->due_at);
 		cJSON_AddBoolToObject(o, "overdue", r->due_at > 0 && now >= r->due_at);
 		add_iso(o, "created_at", cfg, r->created_at);
 	}
-	char *text = cJSON_Print(arr);
-	cJSON_Delete(arr);
-	if (!text)
-		return 1;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return cli_json_print(arr);
 }
 
 static void print_text(const struct ebb_config *cfg, const struct decision_row *rows, size_t n,
@@ -209,7 +184,7 @@ static int decisions_close(struct store *st, int argc, char **argv, time_t now)
 	for (int i = 0; i < argc; i++) {
 		long long id;
 		struct ebb_err err = {0};
-		if (parse_id(argv[i], &id)) {
+		if (cli_parse_id(argv[i], &id)) {
 			fprintf(stderr, "ebb: \"%s\" is not an item id (see ebb decisions)\n", argv[i]);
 			status = 2;
 		} else if (store_decision_close(st, id, now, &err)) {
@@ -297,7 +272,7 @@ int cli_roundup(struct cli_env *env, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--save"))
 			save = 1;
-		else if (!conv_id && !parse_id(argv[i], &conv_id))
+		else if (!conv_id && !cli_parse_id(argv[i], &conv_id))
 			continue;
 		else {
 			fprintf(stderr, "ebb: usage: ebb roundup CONV_ID [--save < edited-block]\n");

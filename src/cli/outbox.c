@@ -191,8 +191,8 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 		if (it->sent_at)
 			tz_format_iso8601(env->cfg->tz, it->sent_at, sent, sizeof sent);
 		if (arr) {
-			cJSON *o = cJSON_CreateObject();
-			if (o && cJSON_AddItemToArray(arr, o)) {
+			cJSON *o = cli_json_push_object(arr);
+			if (o) {
 				cJSON_AddNumberToObject(o, "id", (double)it->id);
 				cJSON_AddStringToObject(o, "account", it->account ? it->account : "");
 				cJSON_AddStringToObject(o, "state", store_outbox_state_name(it->state));
@@ -248,14 +248,8 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 		free(subject);
 	}
 	store_outbox_items_free(items, n);
-	if (arr) {
-		char *text = cJSON_Print(arr);
-		cJSON_Delete(arr);
-		if (!text)
-			return 1;
-		puts(text);
-		cJSON_free(text);
-	}
+	if (arr)
+		return cli_json_print(arr);
 	return 0;
 }
 
@@ -268,16 +262,6 @@ static void print_result(void *ctx, const struct outbox_item *it, enum outbox_st
 		ui_sanitize(detail, strlen(detail), shown, sizeof shown, 0);
 	printf("#%lld %s%s%s\n", it->id, store_outbox_state_name(result), detail ? ": " : "",
 	       shown);
-}
-
-static int parse_item_id(const char *s, long long *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v < 1)
-		return -1;
-	*id = v;
-	return 0;
 }
 
 int cli_outbox(struct cli_env *env, int argc, char **argv)
@@ -311,7 +295,7 @@ int cli_outbox(struct cli_env *env, int argc, char **argv)
 		}
 	} else if ((!strcmp(verb, "cancel") || !strcmp(verb, "retry")) && argc == 2) {
 		long long id;
-		if (parse_item_id(argv[1], &id)) {
+		if (cli_parse_id(argv[1], &id)) {
 			fprintf(stderr, "ebb: \"%s\" is not an outbox id (see ebb outbox)\n", argv[1]);
 			status = 2;
 		} else if (!strcmp(verb, "cancel") ? store_outbox_cancel(st, id, &err)

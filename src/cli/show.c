@@ -11,16 +11,6 @@
 #include "ebb/sync.h"
 #include "ebb/ui.h"
 
-static int parse_conv_id(const char *s, long long *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 1)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 int cli_read(struct cli_env *env, int argc, char **argv)
 {
 	if (argc < 1) {
@@ -36,7 +26,7 @@ int cli_read(struct cli_env *env, int argc, char **argv)
 	int status = 0;
 	for (int i = 0; i < argc; i++) {
 		long long id;
-		if (parse_conv_id(argv[i], &id)) {
+		if (cli_parse_id(argv[i], &id)) {
 			fprintf(stderr, "ebb: \"%s\" is not a conversation id (see ebb list)\n", argv[i]);
 			status = 2;
 		} else if (store_conv_mark_read(st, id, &err)) {
@@ -99,7 +89,7 @@ int cli_show(struct cli_env *env, int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--older"))
 			older = 1;
-		else if (!id && !parse_conv_id(argv[i], &id))
+		else if (!id && !cli_parse_id(argv[i], &id))
 			continue;
 		else {
 			fprintf(stderr, "ebb: usage: ebb show ID [--json] [--older]\n");
@@ -142,11 +132,9 @@ int cli_show(struct cli_env *env, int argc, char **argv)
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; arr && i < n; i++) {
 			const struct msg_row *m = &rows[i];
-			cJSON *o = cJSON_CreateObject();
-			if (!o || !cJSON_AddItemToArray(arr, o)) {
-				cJSON_Delete(o);
+			cJSON *o = cli_json_push_object(arr);
+			if (!o)
 				break;
-			}
 			cJSON_AddNumberToObject(o, "id", (double)m->id);
 			cJSON_AddStringToObject(o, "channel", m->channel ? m->channel : "");
 			cJSON_AddStringToObject(o, "remote_id", m->remote_id ? m->remote_id : "");
@@ -162,13 +150,8 @@ int cli_show(struct cli_env *env, int argc, char **argv)
 			else
 				cJSON_AddNullToObject(o, "body");
 		}
-		char *text = arr ? cJSON_Print(arr) : NULL;
-		if (text)
-			puts(text);
-		else
+		if (cli_json_print(arr))
 			status = 1;
-		cJSON_free(text);
-		cJSON_Delete(arr);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			const struct msg_row *m = &rows[i];

@@ -14,51 +14,13 @@ struct find {
 	GMimeObject *hit;   /* the part, once found (not owned) */
 };
 
-static int type_is(GMimeObject *obj, const char *type, const char *subtype)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-	return ct && g_mime_content_type_is_type(ct, type, subtype);
-}
-
-static int is_attachment(GMimeObject *obj)
-{
-	GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
-	return d && g_mime_content_disposition_is_attachment(d);
-}
-
-static int is_body_text(GMimeObject *obj, int *html)
-{
-	if (!GMIME_IS_PART(obj) || is_attachment(obj))
-		return 0;
-	if (type_is(obj, "text", "plain")) {
-		*html = 0;
-		return 1;
-	}
-	if (type_is(obj, "text", "html")) {
-		*html = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* Undoes the transfer encoding of a leaf part into out, at most max bytes;
  * returns 0, EBB_ETOOBIG past max, EBB_ENOMEM. */
 static int part_bytes(GMimePart *part, struct sbuf *out, size_t max)
 {
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	if (!content)
+	GMimeStream *filtered = mime_part_decoder(part);
+	if (!filtered)
 		return EBB_OK;
-	GMimeStream *src = g_mime_data_wrapper_get_stream(content);
-	if (!src || g_mime_stream_reset(src) == -1)
-		return EBB_OK;
-	GMimeStream *filtered = g_mime_stream_filter_new(src);
-	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
-	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-	    enc == GMIME_CONTENT_ENCODING_UUENCODE) {
-		GMimeFilter *decoder = g_mime_filter_basic_new(enc, FALSE);
-		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decoder);
-		g_object_unref(decoder);
-	}
 	char buf[8192];
 	unsigned idle = 0;
 	int rc = EBB_OK;
@@ -112,21 +74,8 @@ static int walk(struct find *f, GMimeObject *obj, int depth);
  * gives text is walked; the others are not there for mime_parse. */
 static int walk_alternative(struct find *f, GMimeMultipart *mp, int depth)
 {
-	GMimeObject *plain = NULL, *html = NULL, *nested = NULL;
-	int n = g_mime_multipart_get_count(mp);
-	for (int i = 0; i < n; i++) {
-		GMimeObject *child = g_mime_multipart_get_part(mp, i);
-		int is_html;
-		if (is_body_text(child, &is_html)) {
-			if (is_html && !html)
-				html = child;
-			else if (!is_html && !plain)
-				plain = child;
-		} else if (GMIME_IS_MULTIPART(child) && !nested) {
-			nested = child;
-		}
-	}
-	GMimeObject *order[3] = { plain, html, nested };
+	GMimeObject *order[3];
+	mime_alternative_order(mp, order);
 	for (int i = 0; i < 3; i++) {
 		if (order[i] && walk(f, order[i], depth + 1))
 			return 1;
@@ -150,9 +99,9 @@ static int walk(struct find *f, GMimeObject *obj, int depth)
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
-		if (type_is(obj, "multipart", "alternative"))
+		if (mime_type_is(obj, "multipart", "alternative"))
 			return walk_alternative(f, mp, depth);
-		if (type_is(obj, "multipart", "signed"))
+		if (mime_type_is(obj, "multipart", "signed"))
 			return n > 0 ? walk(f, g_mime_multipart_get_part(mp, 0), depth + 1) : 0;
 		int text = 0;
 		for (int i = 0; i < n && f->nparts < MIME_MAX_PARTS; i++)
@@ -165,7 +114,7 @@ static int walk(struct find *f, GMimeObject *obj, int depth)
 	}
 	if (GMIME_IS_PART(obj)) {
 		int html;
-		if (is_body_text(obj, &html))
+		if (mime_is_body_text(obj, &html))
 			return gives_text(obj, html);
 		count_attachment(f, obj);
 	}

@@ -29,4 +29,19 @@ char *mime_html_external(const char *html, size_t len);
 /* Length of the longest prefix of s[0..n) that ends on a UTF-8 boundary. */
 size_t mime_utf8_cut(const char *s, size_t n);
 
+/* The choices mime_parse makes while walking parts, shared with
+ * mime_attachment_extract so both count attachments alike. */
+int mime_type_is(GMimeObject *obj, const char *type, const char *subtype);
+int mime_is_attachment(GMimeObject *obj);
+/* Inline text/plain or text/html: part of what the sender wrote; *html
+ * says which. */
+int mime_is_body_text(GMimeObject *obj, int *html);
+/* A stream of the part's content with its transfer encoding undone (the
+ * caller unrefs it), or NULL when the part has no content. */
+GMimeStream *mime_part_decoder(GMimePart *part);
+/* The children of a multipart/alternative worth trying, best first: the
+ * first inline text/plain, the first inline text/html, the first nested
+ * multipart; NULL where there is none. */
+void mime_alternative_order(GMimeMultipart *mp, GMimeObject *order[3]);
+
 #endif

@@ -302,45 +302,41 @@ static int read_list_id(GMimeMessage *msg, struct mime_message *m)
 
 /* ---- the body -------------------------------------------------------------- */
 
-static int type_is(GMimeObject *obj, const char *type, const char *subtype)
+int mime_type_is(GMimeObject *obj, const char *type, const char *subtype)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	return ct && g_mime_content_type_is_type(ct, type, subtype);
 }
 
-static int is_attachment(GMimeObject *obj)
+int mime_is_attachment(GMimeObject *obj)
 {
 	GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
 	return d && g_mime_content_disposition_is_attachment(d);
 }
 
-/* Inline text/plain or text/html: part of what the sender wrote. */
-static int is_body_text(GMimeObject *obj, int *html)
+int mime_is_body_text(GMimeObject *obj, int *html)
 {
-	if (!GMIME_IS_PART(obj) || is_attachment(obj))
+	if (!GMIME_IS_PART(obj) || mime_is_attachment(obj))
 		return 0;
-	if (type_is(obj, "text", "plain")) {
+	if (mime_type_is(obj, "text", "plain")) {
 		*html = 0;
 		return 1;
 	}
-	if (type_is(obj, "text", "html")) {
+	if (mime_type_is(obj, "text", "html")) {
 		*html = 1;
 		return 1;
 	}
 	return 0;
 }
 
-/* Undoes the transfer encoding of a leaf part. Keeps at most max bytes in
- * out (when given) and returns the whole decoded size, so an attachment's
- * size is exact without holding it in memory. */
-static size_t part_decode(GMimePart *part, struct sbuf *out, size_t max, int *oom)
+GMimeStream *mime_part_decoder(GMimePart *part)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	if (!content)
-		return 0;
+		return NULL;
 	GMimeStream *src = g_mime_data_wrapper_get_stream(content);
 	if (!src || g_mime_stream_reset(src) == -1)
-		return 0;
+		return NULL;
 	GMimeStream *filtered = g_mime_stream_filter_new(src);
 	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
 	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
@@ -349,6 +345,17 @@ static size_t part_decode(GMimePart *part, struct sbuf *out, size_t max, int *oo
 		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decoder);
 		g_object_unref(decoder);
 	}
+	return filtered;
+}
+
+/* Undoes the transfer encoding of a leaf part. Keeps at most max bytes in
+ * out (when given) and returns the whole decoded size, so an attachment's
+ * size is exact without holding it in memory. */
+static size_t part_decode(GMimePart *part, struct sbuf *out, size_t max, int *oom)
+{
+	GMimeStream *filtered = mime_part_decoder(part);
+	if (!filtered)
+		return 0;
 	char buf[8192];
 	size_t total = 0;
 	unsigned idle = 0;
@@ -538,18 +545,14 @@ static void add_message_attachment(struct walk *w, GMimeObject *obj)
 		w->oom = 1;
 }
 
-static void walk(struct walk *w, GMimeObject *obj, int depth);
-
-/* multipart/alternative: text/plain when it says anything, else the HTML
- * version, else a nested multipart (HTML with its images, usually). */
-static void walk_alternative(struct walk *w, GMimeMultipart *mp, int depth)
+void mime_alternative_order(GMimeMultipart *mp, GMimeObject *order[3])
 {
 	GMimeObject *plain = NULL, *html = NULL, *nested = NULL;
 	int n = g_mime_multipart_get_count(mp);
 	for (int i = 0; i < n; i++) {
 		GMimeObject *child = g_mime_multipart_get_part(mp, i);
 		int is_html;
-		if (is_body_text(child, &is_html)) {
+		if (mime_is_body_text(child, &is_html)) {
 			if (is_html && !html)
 				html = child;
 			else if (!is_html && !plain)
@@ -558,7 +561,19 @@ static void walk_alternative(struct walk *w, GMimeMultipart *mp, int depth)
 			nested = child;
 		}
 	}
-	GMimeObject *order[3] = {plain, html, nested};
+	order[0] = plain;
+	order[1] = html;
+	order[2] = nested;
+}
+
+static void walk(struct walk *w, GMimeObject *obj, int depth);
+
+/* multipart/alternative: text/plain when it says anything, else the HTML
+ * version, else a nested multipart (HTML with its images, usually). */
+static void walk_alternative(struct walk *w, GMimeMultipart *mp, int depth)
+{
+	GMimeObject *order[3];
+	mime_alternative_order(mp, order);
 	for (int i = 0; i < 3; i++) {
 		if (!order[i])
 			continue;
@@ -577,9 +592,9 @@ static void walk(struct walk *w, GMimeObject *obj, int depth)
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
-		if (type_is(obj, "multipart", "alternative")) {
+		if (mime_type_is(obj, "multipart", "alternative")) {
 			walk_alternative(w, mp, depth);
-		} else if (type_is(obj, "multipart", "signed")) {
+		} else if (mime_type_is(obj, "multipart", "signed")) {
 			/* the second part is the signature, not content */
 			if (n > 0)
 				walk(w, g_mime_multipart_get_part(mp, 0), depth + 1);
@@ -595,7 +610,7 @@ static void walk(struct walk *w, GMimeObject *obj, int depth)
 	}
 	if (GMIME_IS_PART(obj)) {
 		int html;
-		if (is_body_text(obj, &html))
+		if (mime_is_body_text(obj, &html))
 			add_text(w, obj, html);
 		else
 			add_part_attachment(w, obj);

@@ -1,6 +1,6 @@
 /* providers/chat_payload: reads back the JSON payload sync_queue_chat wrote
- * into the outbox; the row came from the database, so it is checked like
- * any other input. */
+ * into the outbox (the row came from the database, so it is checked like
+ * any other input), and the server URL set-up both chat providers share. */
 #include <string.h>
 
 #include "chat_int.h"
@@ -34,4 +34,18 @@ void chat_payload_free(struct chat_payload *p)
 {
 	cJSON_Delete(p->root);
 	memset(p, 0, sizeof *p);
+}
+
+int chat_base_url(const char *url, const char *who, char *base, size_t baselen, char *host,
+		  size_t hostlen, struct ebb_err *err)
+{
+	if (util_strlcpy(base, url, baselen))
+		return ebb_err_set(err, EBB_EINVAL, "%s: url is too long", who);
+	size_t len = strlen(base);
+	while (len && base[len - 1] == '/')
+		base[--len] = '\0';
+	int rc = net_url_check(base, host, hostlen, err);
+	if (rc)
+		ebb_err_prefix(err, "%s: url: ", who);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chat_int.h"
 #include "ebb/mime.h"
 #include "matrix_int.h"
 
@@ -834,16 +835,10 @@ static int mx_open(struct provider *p, struct ebb_err *err)
 	if (!acc->url)
 		return ebb_err_set(err, EBB_EINVAL, "matrix: the account needs url = the "
 				   "homeserver's base URL (e.g. https://matrix.example.org)");
-	if (util_strlcpy(m->base, acc->url, sizeof m->base))
-		return ebb_err_set(err, EBB_EINVAL, "matrix: url is too long");
-	size_t len = strlen(m->base);
-	while (len && m->base[len - 1] == '/')
-		m->base[--len] = '\0';
-	int rc = net_url_check(m->base, m->host, sizeof m->host, err);
-	if (rc) {
-		ebb_err_prefix(err, "matrix: url: ");
+	int rc = chat_base_url(acc->url, "matrix", m->base, sizeof m->base, m->host,
+			       sizeof m->host, err);
+	if (rc)
 		return rc;
-	}
 	if ((rc = net_client_new(&m->http, err)))
 		return rc;
 	if (acc->user) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat_int.h"
 #include "slack_int.h"
 
 #define SK_PAGE 200                /* messages or channels asked for per page */
@@ -652,16 +653,10 @@ static int sk_open(struct provider *p, struct ebb_err *err)
 	s->retry = (struct net_retry){.max_attempts = 6, .base_delay_ms = 500,
 				      .max_delay_ms = 8000, .max_server_delay_ms = 60000,
 				      .max_total_ms = 120000};
-	if (util_strlcpy(s->base, acc->url ? acc->url : SK_DEFAULT_URL, sizeof s->base))
-		return ebb_err_set(err, EBB_EINVAL, "slack: url is too long");
-	size_t len = strlen(s->base);
-	while (len && s->base[len - 1] == '/')
-		s->base[--len] = '\0';
-	int rc = net_url_check(s->base, s->host, sizeof s->host, err);
-	if (rc) {
-		ebb_err_prefix(err, "slack: url: ");
+	int rc = chat_base_url(acc->url ? acc->url : SK_DEFAULT_URL, "slack", s->base,
+			       sizeof s->base, s->host, sizeof s->host, err);
+	if (rc)
 		return rc;
-	}
 	if ((rc = net_client_new(&s->http, err)))
 		return rc;
 	if (!acc->token_cmd)

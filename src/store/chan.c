@@ -94,6 +94,40 @@ void store_channel_list_free(struct store_channel *c, size_t n)
 	free(c);
 }
 
+static int channel_fill(sqlite3_stmt *s, void *row)
+{
+	struct store_channel *c = row;
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(s, 0);
+	c->account_id = sqlite3_column_int64(s, 1);
+	c->uidvalidity = sqlite3_column_int64(s, 6);
+	c->muted = sqlite3_column_int(s, 7);
+	c->is_direct = sqlite3_column_int(s, 8);
+	if (store_col_strdup(s, 2, &c->remote_id) || store_col_strdup(s, 3, &c->name) ||
+	    store_col_strdup(s, 4, &c->tier) || store_col_strdup(s, 5, &c->cursor)) {
+		free(c->remote_id);
+		free(c->name);
+		free(c->tier);
+		free(c->cursor);
+		return EBB_ENOMEM;
+	}
+	return EBB_OK;
+}
+
+static void channels_free_any(void *rows, size_t n)
+{
+	store_channel_list_free(rows, n);
+}
+
+static const struct store_rows_kind channel_rows = {
+	.row_size = sizeof(struct store_channel),
+	.first_cap = 16,
+	.fill = channel_fill,
+	.free_rows = channels_free_any,
+	.sql_what = "cannot list channels",
+	.nomem_what = "out of memory listing channels",
+};
+
 int store_channel_list(struct store *st, long long account_id, struct store_channel **out,
 		       size_t *n, struct ebb_err *err)
 {
@@ -103,42 +137,11 @@ int store_channel_list(struct store *st, long long account_id, struct store_chan
 	if (!s)
 		return err ? err->code : EBB_EIO;
 	sqlite3_bind_int64(s, 1, account_id);
-	struct store_channel *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct store_channel *p = realloc(list, ncap * sizeof *p);
-			if (!p)
-				goto nomem;
-			list = p;
-			cap = ncap;
-		}
-		struct store_channel *c = &list[count];
-		memset(c, 0, sizeof *c);
-		count++;
-		c->id = sqlite3_column_int64(s, 0);
-		c->account_id = sqlite3_column_int64(s, 1);
-		c->uidvalidity = sqlite3_column_int64(s, 6);
-		c->muted = sqlite3_column_int(s, 7);
-		c->is_direct = sqlite3_column_int(s, 8);
-		if (store_col_strdup(s, 2, &c->remote_id) || store_col_strdup(s, 3, &c->name) ||
-		    store_col_strdup(s, 4, &c->tier) || store_col_strdup(s, 5, &c->cursor))
-			goto nomem;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_channel_list_free(list, count);
-		return store_sql_err(st, rc, err, "cannot list channels");
-	}
-	*out = list;
-	*n = count;
-	return EBB_OK;
-nomem:
-	sqlite3_reset(s);
-	store_channel_list_free(list, count);
-	return ebb_err_set(err, EBB_ENOMEM, "out of memory listing channels");
+	void *list;
+	int rc = store_rows_collect(st, s, &channel_rows, &list, n, err);
+	if (!rc)
+		*out = list;
+	return rc;
 }
 
 static const char sql_remote_ids[] =

@@ -20,15 +20,26 @@ const char *store_view_name(enum store_view v)
 	return (unsigned)v < VIEW_COUNT ? view_names[v] : "?";
 }
 
-int store_view_parse(const char *name, enum store_view *v)
+/* The index of name (any case) in names; EBB_EINVAL when it is not there. */
+static int name_index(const char *const *names, unsigned count, const char *name,
+		      unsigned *index)
 {
-	for (unsigned i = 0; name && i < VIEW_COUNT; i++) {
-		if (util_strncaseeq(name, strlen(name), view_names[i])) {
-			*v = (enum store_view)i;
+	for (unsigned i = 0; name && i < count; i++) {
+		if (util_strncaseeq(name, strlen(name), names[i])) {
+			*index = i;
 			return EBB_OK;
 		}
 	}
 	return EBB_EINVAL;
+}
+
+int store_view_parse(const char *name, enum store_view *v)
+{
+	unsigned i;
+	if (name_index(view_names, VIEW_COUNT, name, &i))
+		return EBB_EINVAL;
+	*v = (enum store_view)i;
+	return EBB_OK;
 }
 
 const char *store_state_name(enum conv_state s)
@@ -38,13 +49,11 @@ const char *store_state_name(enum conv_state s)
 
 int store_state_parse(const char *name, enum conv_state *s)
 {
-	for (unsigned i = 0; name && i < STATE_COUNT; i++) {
-		if (util_strncaseeq(name, strlen(name), state_names[i])) {
-			*s = (enum conv_state)i;
-			return EBB_OK;
-		}
-	}
-	return EBB_EINVAL;
+	unsigned i;
+	if (name_index(state_names, STATE_COUNT, name, &i))
+		return EBB_EINVAL;
+	*s = (enum conv_state)i;
+	return EBB_OK;
 }
 
 int64_t store_clamp_time(int64_t t)
@@ -650,38 +659,34 @@ int store_conv_row_fill(sqlite3_stmt *s, struct conv_row *r)
 	return EBB_OK;
 }
 
+static int conv_row_fill_any(sqlite3_stmt *s, void *row)
+{
+	return store_conv_row_fill(s, row);
+}
+
+static void conv_rows_free_any(void *rows, size_t n)
+{
+	store_conv_rows_free(rows, n);
+}
+
+static const struct store_rows_kind conv_rows = {
+	.row_size = sizeof(struct conv_row),
+	.first_cap = 32,
+	.fill = conv_row_fill_any,
+	.free_rows = conv_rows_free_any,
+	.sql_what = "cannot list conversations",
+	.nomem_what = "out of memory listing conversations",
+};
+
 /* Steps s to the end, appending every row; s is reset afterwards. */
 int store_conv_rows_collect(struct store *st, sqlite3_stmt *s, struct conv_row **rows,
 			    size_t *n, struct ebb_err *err)
 {
-	struct conv_row *out = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct conv_row *p = realloc(out, ncap * sizeof *p);
-			if (!p)
-				goto nomem;
-			out = p;
-			cap = ncap;
-		}
-		if (store_conv_row_fill(s, &out[count]))
-			goto nomem;
-		count++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_conv_rows_free(out, count);
-		return store_sql_err(st, rc, err, "cannot list conversations");
-	}
-	*rows = out;
-	*n = count;
-	return EBB_OK;
-nomem:
-	sqlite3_reset(s);
-	store_conv_rows_free(out, count);
-	return ebb_err_set(err, EBB_ENOMEM, "out of memory listing conversations");
+	void *out;
+	int rc = store_rows_collect(st, s, &conv_rows, &out, n, err);
+	if (!rc)
+		*rows = out;
+	return rc;
 }
 
 static int conv_list(struct store *st, enum store_view view, const struct conv_cursor *cursor,

@@ -88,8 +88,9 @@ int store_draft_save(struct store *st, struct store_draft *d, time_t now, struct
 	return EBB_OK;
 }
 
-static int draft_fill(sqlite3_stmt *s, struct store_draft *d)
+static int draft_fill(sqlite3_stmt *s, void *row)
 {
+	struct store_draft *d = row;
 	memset(d, 0, sizeof *d);
 	d->id = sqlite3_column_int64(s, 0);
 	d->account_id = sqlite3_column_int64(s, 1);
@@ -127,6 +128,20 @@ int store_draft_get(struct store *st, long long id, struct store_draft *out, str
 	return rc ? ebb_err_set(err, EBB_ENOMEM, "out of memory reading a draft") : EBB_OK;
 }
 
+static void drafts_free_any(void *rows, size_t n)
+{
+	store_drafts_free(rows, n);
+}
+
+static const struct store_rows_kind draft_rows = {
+	.row_size = sizeof(struct store_draft),
+	.first_cap = 16,
+	.fill = draft_fill,
+	.free_rows = drafts_free_any,
+	.sql_what = "cannot list drafts",
+	.nomem_what = "out of memory listing drafts",
+};
+
 int store_draft_list(struct store *st, struct store_draft **out, size_t *n, struct ebb_err *err)
 {
 	*out = NULL;
@@ -134,34 +149,11 @@ int store_draft_list(struct store *st, struct store_draft **out, size_t *n, stru
 	sqlite3_stmt *s = store_stmt(st, sql_draft_list, err);
 	if (!s)
 		return err ? err->code : EBB_EIO;
-	struct store_draft *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct store_draft *p = realloc(list, ncap * sizeof *p);
-			if (!p)
-				goto nomem;
-			list = p;
-			cap = ncap;
-		}
-		if (draft_fill(s, &list[count]))
-			goto nomem;
-		count++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_drafts_free(list, count);
-		return store_sql_err(st, rc, err, "cannot list drafts");
-	}
-	*out = list;
-	*n = count;
-	return EBB_OK;
-nomem:
-	sqlite3_reset(s);
-	store_drafts_free(list, count);
-	return ebb_err_set(err, EBB_ENOMEM, "out of memory listing drafts");
+	void *list;
+	int rc = store_rows_collect(st, s, &draft_rows, &list, n, err);
+	if (!rc)
+		*out = list;
+	return rc;
 }
 
 int store_draft_delete(struct store *st, long long id, struct ebb_err *err)

@@ -34,8 +34,9 @@ void store_msg_rows_free(struct msg_row *rows, size_t n)
 	free(rows);
 }
 
-static int msg_row_fill(sqlite3_stmt *s, struct msg_row *r)
+static int msg_row_fill(sqlite3_stmt *s, void *row)
 {
+	struct msg_row *r = row;
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	r->channel_id = sqlite3_column_int64(s, 1);
@@ -57,6 +58,20 @@ nomem:
 	return EBB_ENOMEM;
 }
 
+static void msg_rows_free_any(void *rows, size_t n)
+{
+	store_msg_rows_free(rows, n);
+}
+
+static const struct store_rows_kind msg_rows = {
+	.row_size = sizeof(struct msg_row),
+	.first_cap = 16,
+	.fill = msg_row_fill,
+	.free_rows = msg_rows_free_any,
+	.sql_what = "cannot list messages",
+	.nomem_what = "out of memory listing messages",
+};
+
 int store_msg_list(struct store *st, long long conv_id, struct msg_row **rows, size_t *n,
 		   struct ebb_err *err)
 {
@@ -66,34 +81,11 @@ int store_msg_list(struct store *st, long long conv_id, struct msg_row **rows, s
 	if (!s)
 		return err ? err->code : EBB_EIO;
 	sqlite3_bind_int64(s, 1, conv_id);
-	struct msg_row *out = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct msg_row *p = realloc(out, ncap * sizeof *p);
-			if (!p)
-				goto nomem;
-			out = p;
-			cap = ncap;
-		}
-		if (msg_row_fill(s, &out[count]))
-			goto nomem;
-		count++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_msg_rows_free(out, count);
-		return store_sql_err(st, rc, err, "cannot list messages");
-	}
-	*rows = out;
-	*n = count;
-	return EBB_OK;
-nomem:
-	sqlite3_reset(s);
-	store_msg_rows_free(out, count);
-	return ebb_err_set(err, EBB_ENOMEM, "out of memory listing messages");
+	void *out;
+	int rc = store_rows_collect(st, s, &msg_rows, &out, n, err);
+	if (!rc)
+		*rows = out;
+	return rc;
 }
 
 static const char sql_set_body[] = "UPDATE message SET body = ?2, attachments = ?3 WHERE id = ?1";

@@ -25,6 +25,38 @@ void store_stats_channels_free(struct store_channel_stats *c, size_t n)
 	free(c);
 }
 
+static int channel_stats_fill(sqlite3_stmt *s, void *row)
+{
+	struct store_channel_stats *c = row;
+	memset(c, 0, sizeof *c);
+	c->channel_id = sqlite3_column_int64(s, 0);
+	c->account_id = sqlite3_column_int64(s, 1);
+	c->received = sqlite3_column_int64(s, 5);
+	c->sent = sqlite3_column_int64(s, 6);
+	if (store_col_strdup(s, 2, &c->account) || store_col_strdup(s, 3, &c->name) ||
+	    store_col_strdup(s, 4, &c->tier)) {
+		free(c->account);
+		free(c->name);
+		free(c->tier);
+		return EBB_ENOMEM;
+	}
+	return EBB_OK;
+}
+
+static void channel_stats_free_any(void *rows, size_t n)
+{
+	store_stats_channels_free(rows, n);
+}
+
+static const struct store_rows_kind channel_stats_rows = {
+	.row_size = sizeof(struct store_channel_stats),
+	.first_cap = 16,
+	.fill = channel_stats_fill,
+	.free_rows = channel_stats_free_any,
+	.sql_what = "cannot count messages per channel",
+	.nomem_what = "out of memory counting messages",
+};
+
 int store_stats_channels(struct store *st, time_t since, time_t until,
 			 struct store_channel_stats **out, size_t *n, struct ebb_err *err)
 {
@@ -35,41 +67,11 @@ int store_stats_channels(struct store *st, time_t since, time_t until,
 		return err ? err->code : EBB_EIO;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
-	struct store_channel_stats *rows = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct store_channel_stats *p = realloc(rows, ncap * sizeof *p);
-			if (!p)
-				goto nomem;
-			rows = p;
-			cap = ncap;
-		}
-		struct store_channel_stats *c = &rows[count];
-		memset(c, 0, sizeof *c);
-		count++;
-		c->channel_id = sqlite3_column_int64(s, 0);
-		c->account_id = sqlite3_column_int64(s, 1);
-		c->received = sqlite3_column_int64(s, 5);
-		c->sent = sqlite3_column_int64(s, 6);
-		if (store_col_strdup(s, 2, &c->account) || store_col_strdup(s, 3, &c->name) ||
-		    store_col_strdup(s, 4, &c->tier))
-			goto nomem;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_stats_channels_free(rows, count);
-		return store_sql_err(st, rc, err, "cannot count messages per channel");
-	}
-	*out = rows;
-	*n = count;
-	return EBB_OK;
-nomem:
-	sqlite3_reset(s);
-	store_stats_channels_free(rows, count);
-	return ebb_err_set(err, EBB_ENOMEM, "out of memory counting messages");
+	void *rows;
+	int rc = store_rows_collect(st, s, &channel_stats_rows, &rows, n, err);
+	if (!rc)
+		*out = rows;
+	return rc;
 }
 
 /* Every message of the conversations someone wrote to in the window, in

@@ -64,6 +64,22 @@ int store_conv_move(struct store *st, long long conv_id, const char *state, int6
  * account, channel, subject, from, last_at, state, tier, due_at,
  * snooze_until, needs_reply, unread, messages, key); 0 or EBB_ENOMEM. */
 int store_conv_row_fill(sqlite3_stmt *s, struct conv_row *r);
+/* How store_rows_collect handles one kind of row. fill copies the current
+ * result row into row and returns 0, or EBB_ENOMEM leaving row holding
+ * nothing; free_rows frees n filled rows and the array. The two sentences
+ * say what failed ("cannot list drafts", "out of memory listing drafts"). */
+struct store_rows_kind {
+	size_t row_size;
+	size_t first_cap;
+	int (*fill)(sqlite3_stmt *s, void *row);
+	void (*free_rows)(void *rows, size_t n);
+	const char *sql_what;
+	const char *nomem_what;
+};
+/* Steps s to its end appending every row to a growing array; s is reset
+ * afterwards. On failure nothing is returned and everything is freed. */
+int store_rows_collect(struct store *st, sqlite3_stmt *s, const struct store_rows_kind *kind,
+		       void **rows, size_t *n, struct ebb_err *err);
 /* Steps s to its end collecting rows; s is reset afterwards. */
 int store_conv_rows_collect(struct store *st, sqlite3_stmt *s, struct conv_row **rows,
 			    size_t *n, struct ebb_err *err);
