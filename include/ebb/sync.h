@@ -53,6 +53,11 @@ int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char
 		      time_t now, outbox_report_fn report, void *ctx,
 		      struct outbox_flush_result *res, struct ebb_err *err);
 
+/* For lists of the outbox: "To" and "Subject" of an item read back from its
+ * payload (a chat item gives its channel/thread and first line). Both are
+ * malloc'd or NULL; the caller sanitizes them before display. */
+void sync_outbox_summary(const struct outbox_item *it, char **to, char **subject);
+
 /* Builds a mail from the draft (a fresh Message-ID stored in the row before
  * any attempt) and queues it with the release rule: RELEASE_NEXT_BLOCK holds
  * it until the next reply block unless now is inside one. With footer = yes

@@ -123,47 +123,6 @@ int cli_send(struct cli_env *env, int argc, char **argv)
 
 /* A chat item (JSON from sync_queue_chat): the channel (and thread) as
  * "to", the first line of the text as "subject". */
-static void chat_summary(const struct outbox_item *it, char **to, char **subject)
-{
-	cJSON *root = cJSON_ParseWithLength(it->payload, it->payload_len);
-	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(root, "channel");
-	const cJSON *thread = cJSON_GetObjectItemCaseSensitive(root, "thread");
-	const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, "text");
-	struct sbuf sb = {0};
-	if (cJSON_IsString(channel) &&
-	    !sbuf_puts(&sb, channel->valuestring) &&
-	    (!cJSON_IsString(thread) || !sbuf_printf(&sb, " thread %s", thread->valuestring)))
-		*to = sbuf_detach(&sb);
-	sbuf_free(&sb);
-	if (cJSON_IsString(text)) {
-		const char *t = text->valuestring;
-		size_t len = strcspn(t, "\r\n");
-		if (len > 80) {
-			len = 80;
-			while (len && ((unsigned char)t[len] & 0xC0) == 0x80)
-				len--;
-		}
-		*subject = util_strndup(t, len);
-	}
-	cJSON_Delete(root);
-}
-
-/* To and Subject of a queued mail, read back from its payload. */
-static void payload_summary(const struct outbox_item *it, char **to, char **subject)
-{
-	struct mime_message *m = NULL;
-	*to = *subject = NULL;
-	if (it->txn_id && it->payload_len && it->payload[0] == '{') {
-		chat_summary(it, to, subject);
-		return;
-	}
-	if (mime_parse(it->payload, it->payload_len, &m, NULL))
-		return;
-	*to = util_strdup0(m->to);
-	*subject = util_strdup0(m->subject);
-	mime_message_free(m);
-}
-
 static int on_server(const struct outbox_item *it, time_t now)
 {
 	return it->state == OUTBOX_SENT && it->release_policy &&
@@ -184,7 +143,7 @@ static int outbox_list(struct cli_env *env, struct store *st, int json)
 	for (size_t i = 0; i < n; i++) {
 		const struct outbox_item *it = &items[i];
 		char *to, *subject;
-		payload_summary(it, &to, &subject);
+		sync_outbox_summary(it, &to, &subject);
 		char release[64] = "", sent[64] = "";
 		if (it->release_at)
 			tz_format_iso8601(env->cfg->tz, it->release_at, release, sizeof release);

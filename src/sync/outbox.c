@@ -2,6 +2,7 @@
  * Message-ID is stored before the first attempt; each item is claimed
  * (queued -> sending) before its transport runs, so a crash leaves it in
  * `sending`, which the next flush turns into `uncertain`, never a resend. */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -279,4 +280,46 @@ int sync_outbox_flush(const struct ebb_config *cfg, struct store *st, const char
 	free(ids);
 	close(lock_fd);
 	return rc;
+}
+
+static void chat_summary(const struct outbox_item *it, char **to, char **subject)
+{
+	cJSON *root = cJSON_ParseWithLength(it->payload, it->payload_len);
+	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(root, "channel");
+	const cJSON *thread = cJSON_GetObjectItemCaseSensitive(root, "thread");
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, "text");
+	struct sbuf sb = {0};
+	if (cJSON_IsString(channel) &&
+	    !sbuf_puts(&sb, channel->valuestring) &&
+	    (!cJSON_IsString(thread) || !sbuf_printf(&sb, " thread %s", thread->valuestring)))
+		*to = sbuf_detach(&sb);
+	sbuf_free(&sb);
+	if (cJSON_IsString(text)) {
+		const char *t = text->valuestring;
+		size_t len = strcspn(t, "\r\n");
+		if (len > 80) {
+			len = 80;
+			while (len && ((unsigned char)t[len] & 0xC0) == 0x80)
+				len--;
+		}
+		*subject = util_strndup(t, len);
+	}
+	cJSON_Delete(root);
+}
+
+/* To and Subject of a queued item, read back from its payload: a mail's
+ * headers, or a chat message's channel (and thread) and first line. */
+void sync_outbox_summary(const struct outbox_item *it, char **to, char **subject)
+{
+	struct mime_message *m = NULL;
+	*to = *subject = NULL;
+	if (it->txn_id && it->payload_len && it->payload[0] == '{') {
+		chat_summary(it, to, subject);
+		return;
+	}
+	if (mime_parse(it->payload, it->payload_len, &m, NULL))
+		return;
+	*to = util_strdup0(m->to);
+	*subject = util_strdup0(m->subject);
+	mime_message_free(m);
 }

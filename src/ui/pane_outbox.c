@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ebb/mime.h"
+#include "ebb/sync.h"
 #include "ui_internal.h"
 
 #define FIELD_MAX 1024
@@ -43,21 +44,16 @@ static void rows_free(struct outbox *o)
 	o->list.n = 0;
 }
 
-/* To and Subject read back from the queued message itself. */
+/* To and Subject read back from the queued item itself. */
 static int summarize(const struct outbox_item *it, struct orow *r)
 {
-	struct mime_message *m = NULL;
-	const char *to = "", *subject = "";
-	if (it->payload && mime_parse(it->payload, it->payload_len, &m, NULL) == EBB_OK) {
-		to = m->to;
-		subject = m->subject && m->subject[0] ? m->subject : "(no subject)";
-	} else if (it->txn_id) {
-		subject = "(chat message)";
-	}
-	r->to = ui_clean(to, FIELD_MAX, 0);
-	r->subject = ui_clean(subject, FIELD_MAX, 0);
+	char *to = NULL, *subject = NULL;
+	sync_outbox_summary(it, &to, &subject);
+	r->to = ui_clean(to ? to : "", FIELD_MAX, 0);
+	r->subject = ui_clean(subject && subject[0] ? subject : "(no subject)", FIELD_MAX, 0);
 	r->error = it->last_error ? ui_clean(it->last_error, FIELD_MAX, 0) : NULL;
-	mime_message_free(m);
+	free(to);
+	free(subject);
 	return (!r->to || !r->subject || (it->last_error && !r->error)) ? EBB_ENOMEM : EBB_OK;
 }
 
