@@ -114,7 +114,7 @@ int sync_prefetch_due(const struct account_cfg *acc, struct store *st, size_t ma
 /* The decoded bytes of attachment index (0-based, the order of the stored
  * list) of one message, read through the provider's fetch_raw; *data is
  * malloc'd. Blocks on the provider: the screen calls it for local stores
- * (Maildir) only. */
+ * (Maildir) only and asks sync_engine_want_attachment for the others. */
 int sync_fetch_attachment(const struct account_cfg *acc, struct store *st, const char *channel,
 			  const char *remote_id, size_t index, char **data, size_t *len,
 			  struct ebb_err *err);
@@ -158,6 +158,23 @@ enum sync_fetch_state {
  * failure of a SYNC_FETCH_FAILED request. */
 enum sync_fetch_state sync_engine_fetch_state(struct sync_engine *e, long long conv_id,
 					      char *error, size_t errlen);
+/* Asks the fetch thread for attachment index (0-based, the stored order)
+ * of message (channel, remote_id) of conversation conv_id: it writes the
+ * decoded bytes to a 0600 file called name (a safe base name the caller
+ * made) inside a new 0700 directory under tmpdir, then writes a byte on
+ * wake_fd. Never blocks on the network. *req gets the request's number.
+ * EBB_EBUSY when too many requests are queued. */
+int sync_engine_want_attachment(struct sync_engine *e, long long conv_id, const char *channel,
+				const char *remote_id, size_t index, const char *name,
+				const char *tmpdir, unsigned long long *req);
+/* Where attachment request req stands. SYNC_FETCH_DONE hands the file
+ * over: path gets it, *len its size, and the caller removes it and its
+ * directory when done. DONE and FAILED (error gets the sentence) forget
+ * the request; NONE means it is unknown. */
+enum sync_fetch_state sync_engine_attachment_state(struct sync_engine *e,
+						   unsigned long long req, char *path,
+						   size_t pathlen, size_t *len, char *error,
+						   size_t errlen);
 void sync_engine_stop(struct sync_engine *e);
 
 /* ---- round-ups (sync/roundup.c) ------------------------------------------

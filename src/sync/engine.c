@@ -1,12 +1,14 @@
 /* sync/engine: background sync for the UI. One worker thread per account,
- * each with its own store connection, and a fetch thread for the bodies the
- * UI asks for; after every committed batch or fetch a byte on the wake pipe
- * tells the UI to re-read what it shows. */
+ * each with its own store connection, and a fetch thread for the bodies and
+ * attachments the UI asks for; after every committed batch or fetch a byte
+ * on the wake pipe tells the UI to re-read what it shows. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ebb/provider.h"
@@ -24,12 +26,24 @@
  * for a new one when the table is full. */
 #define FETCH_SLOTS 32
 
+enum fetch_kind { FETCH_BODIES, FETCH_ATTACHMENT };
+
 struct fetch_req {
 	long long conv_id;          /* 0 = free slot */
+	enum fetch_kind kind;
 	enum sync_fetch_state state;
 	int running;                /* taken by the fetch thread */
-	unsigned long long order;   /* when asked, to reuse the oldest slot */
+	unsigned long long order;   /* when asked, to reuse the oldest slot; the
+				     * request number of an attachment */
 	char error[EBB_ERRLEN];
+	/* FETCH_ATTACHMENT: which one, and the file it was written to
+	 * (dir and path are "" until written; owned here until handed over). */
+	char *channel, *remote_id;
+	size_t index;
+	char name[256];
+	char dir[4096];
+	char path[4352];
+	size_t len;
 };
 
 struct worker {
@@ -71,6 +85,21 @@ static void wake_ui(struct sync_engine *e)
 	/* Non-blocking pipe: when it is full the UI has a wake-up pending anyway. */
 	while (write(e->wake_fd, &b, 1) < 0 && errno == EINTR)
 		;
+}
+
+/* Empties a slot that is not running; an attachment file nobody took is
+ * removed with its private directory. */
+static void slot_clear(struct fetch_req *r)
+{
+	/* dir names the private directory only once path is set; before that
+	 * it is the caller's parent directory, never to be removed. */
+	if (r->kind == FETCH_ATTACHMENT && r->path[0]) {
+		unlink(r->path);
+		rmdir(r->dir);
+	}
+	free(r->channel);
+	free(r->remote_id);
+	memset(r, 0, sizeof(*r));
 }
 
 static void on_progress(void *ctx, const struct sync_progress *p)
@@ -192,7 +221,7 @@ static void *outbox_main(void *arg)
 }
 
 /* The oldest queued request, marked running; NULL when stopping. */
-static struct fetch_req *next_fetch(struct sync_engine *e, long long *conv_id)
+static struct fetch_req *next_fetch(struct sync_engine *e, struct fetch_req *copy)
 {
 	pthread_mutex_lock(&e->lock);
 	struct fetch_req *pick = NULL;
@@ -208,7 +237,9 @@ static struct fetch_req *next_fetch(struct sync_engine *e, long long *conv_id)
 		pthread_cond_wait(&e->fetch_cond, &e->lock);
 	}
 	if (pick) {
-		*conv_id = pick->conv_id;
+		/* The strings stay owned by the slot, which is not reused while
+		 * it runs. */
+		*copy = *pick;
 		pick->running = 1;
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -255,23 +286,104 @@ static int fetch_for(struct sync_engine *e, struct store *st, long long conv_id,
 	return rc == EBB_ENOENT ? EBB_OK : rc;
 }
 
+/* Writes data to a new 0600 file path, never following or replacing one. */
+static int write_private(const char *path, const char *data, size_t len, struct ebb_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ebb_err_set(err, EBB_EIO, "cannot create %s: %s", path, strerror(errno));
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int saved = errno;
+			close(fd);
+			unlink(path);
+			return ebb_err_set(err, EBB_EIO, "cannot write %s: %s", path,
+					   strerror(saved));
+		}
+		done += (size_t)w;
+	}
+	if (close(fd)) {
+		unlink(path);
+		return ebb_err_set(err, EBB_EIO, "cannot write %s: %s", path, strerror(errno));
+	}
+	return EBB_OK;
+}
+
+/* The attachment's bytes into a file of its own private directory; dir
+ * and path are filled only once the file exists. */
+static int fetch_attachment_for(struct sync_engine *e, struct store *st, struct fetch_req *req,
+				struct ebb_err *err)
+{
+	struct conv_row conv;
+	int rc = store_conv_get(st, req->conv_id, &conv, err);
+	if (rc)
+		return rc;
+	const struct account_cfg *acc = config_account(e->cfg, conv.account);
+	store_conv_row_clear(&conv);
+	if (!acc)
+		return ebb_err_set(err, EBB_ENOENT,
+				   "the account of this conversation is no longer in the config");
+	char *data = NULL;
+	size_t len = 0;
+	rc = sync_fetch_attachment(acc, st, req->channel, req->remote_id, req->index, &data, &len,
+				   err);
+	if (rc)
+		return rc;
+	char dir[sizeof req->dir], path[sizeof req->path];
+	/* req->dir holds the parent directory until the private one exists. */
+	if (util_path(dir, sizeof dir, "%s/ebb-att-XXXXXX", req->dir))
+		rc = ebb_err_set(err, EBB_ETOOBIG, "the temporary directory %s is too long",
+				 req->dir);
+	if (!rc && !mkdtemp(dir))
+		rc = ebb_err_set(err, EBB_EIO, "cannot make a private directory in %s: %s",
+				 req->dir, strerror(errno));
+	else if (!rc && util_path(path, sizeof path, "%s/%s", dir, req->name)) {
+		rmdir(dir);
+		rc = ebb_err_set(err, EBB_ETOOBIG, "the attachment's path is too long");
+	} else if (!rc && (rc = write_private(path, data, len, err)) != EBB_OK) {
+		rmdir(dir);
+	}
+	free(data);
+	if (rc)
+		return rc;
+	util_strlcpy(req->dir, dir, sizeof req->dir);
+	util_strlcpy(req->path, path, sizeof req->path);
+	req->len = len;
+	return EBB_OK;
+}
+
 static void *fetch_main(void *arg)
 {
 	struct sync_engine *e = arg;
 	struct store *st = NULL;
-	long long conv_id;
 	struct fetch_req *r;
-	while ((r = next_fetch(e, &conv_id))) {
+	struct fetch_req req;
+	while ((r = next_fetch(e, &req))) {
 		struct ebb_err err = {0};
 		int rc = st ? EBB_OK : store_open(e->db_path, &st, &err);
-		if (!rc)
-			rc = fetch_for(e, st, conv_id, &err);
+		if (!rc && req.kind == FETCH_ATTACHMENT) {
+			req.path[0] = '\0';
+			rc = fetch_attachment_for(e, st, &req, &err);
+			if (rc)
+				req.dir[0] = '\0';
+		} else if (!rc) {
+			rc = fetch_for(e, st, req.conv_id, &err);
+		}
 		pthread_mutex_lock(&e->lock);
 		/* The slot still holds this request: pending slots are never
 		 * given to another conversation. */
 		r->running = 0;
 		r->state = rc ? SYNC_FETCH_FAILED : SYNC_FETCH_DONE;
 		util_strlcpy(r->error, rc ? err.msg : "", sizeof r->error);
+		if (r->kind == FETCH_ATTACHMENT) {
+			util_strlcpy(r->dir, rc ? "" : req.dir, sizeof r->dir);
+			util_strlcpy(r->path, rc ? "" : req.path, sizeof r->path);
+			r->len = req.len;
+		}
 		pthread_mutex_unlock(&e->lock);
 		wake_ui(e);
 	}
@@ -350,6 +462,23 @@ void sync_engine_kick(struct sync_engine *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* A free slot, else the one finished longest ago (emptied); NULL when all
+ * are pending. */
+static struct fetch_req *free_slot(struct sync_engine *e)
+{
+	struct fetch_req *oldest = NULL;
+	for (size_t i = 0; i < FETCH_SLOTS; i++) {
+		struct fetch_req *r = &e->fetches[i];
+		if (!r->conv_id)
+			return r;
+		if (r->state != SYNC_FETCH_PENDING && (!oldest || r->order < oldest->order))
+			oldest = r;
+	}
+	if (oldest)
+		slot_clear(oldest);
+	return oldest;
+}
+
 int sync_engine_want_bodies(struct sync_engine *e, long long conv_id)
 {
 	if (!e || conv_id <= 0)
@@ -357,7 +486,7 @@ int sync_engine_want_bodies(struct sync_engine *e, long long conv_id)
 	pthread_mutex_lock(&e->lock);
 	struct fetch_req *slot = NULL;
 	for (size_t i = 0; i < FETCH_SLOTS && !slot; i++)
-		if (e->fetches[i].conv_id == conv_id)
+		if (e->fetches[i].conv_id == conv_id && e->fetches[i].kind == FETCH_BODIES)
 			slot = &e->fetches[i];
 	if (slot && slot->state == SYNC_FETCH_PENDING) {
 		pthread_mutex_unlock(&e->lock);
@@ -365,19 +494,11 @@ int sync_engine_want_bodies(struct sync_engine *e, long long conv_id)
 	}
 	/* Opening again retries in its own slot; else a free slot, else the
 	 * one finished longest ago. */
-	for (size_t i = 0; i < FETCH_SLOTS && !slot; i++)
-		if (!e->fetches[i].conv_id)
-			slot = &e->fetches[i];
-	struct fetch_req *oldest = NULL;
-	for (size_t i = 0; i < FETCH_SLOTS; i++) {
-		struct fetch_req *r = &e->fetches[i];
-		if (r->state != SYNC_FETCH_PENDING && (!oldest || r->order < oldest->order))
-			oldest = r;
-	}
 	if (!slot)
-		slot = oldest;
+		slot = free_slot(e);
 	int rc = EBB_OK;
 	if (slot) {
+		slot_clear(slot);
 		slot->conv_id = conv_id;
 		slot->state = SYNC_FETCH_PENDING;
 		slot->running = 0;
@@ -402,11 +523,94 @@ enum sync_fetch_state sync_engine_fetch_state(struct sync_engine *e, long long c
 	pthread_mutex_lock(&e->lock);
 	for (size_t i = 0; i < FETCH_SLOTS; i++) {
 		const struct fetch_req *r = &e->fetches[i];
-		if (r->conv_id != conv_id)
+		if (r->conv_id != conv_id || r->kind != FETCH_BODIES)
 			continue;
 		state = r->state;
 		if (state == SYNC_FETCH_FAILED && error && errlen)
 			util_strlcpy(error, r->error, errlen);
+		break;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return state;
+}
+
+int sync_engine_want_attachment(struct sync_engine *e, long long conv_id, const char *channel,
+				const char *remote_id, size_t index, const char *name,
+				const char *tmpdir, unsigned long long *req)
+{
+	*req = 0;
+	if (!e || conv_id <= 0 || !channel || !remote_id || !name || !name[0] ||
+	    strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !tmpdir ||
+	    !tmpdir[0] || strlen(name) >= sizeof e->fetches[0].name ||
+	    strlen(tmpdir) >= sizeof e->fetches[0].dir)
+		return EBB_EINVAL;
+	char *chan = strdup(channel), *rid = strdup(remote_id);
+	if (!chan || !rid) {
+		free(chan);
+		free(rid);
+		return EBB_ENOMEM;
+	}
+	pthread_mutex_lock(&e->lock);
+	struct fetch_req *slot = free_slot(e);
+	if (!slot) {
+		pthread_mutex_unlock(&e->lock);
+		free(chan);
+		free(rid);
+		return EBB_EBUSY;
+	}
+	slot->conv_id = conv_id;
+	slot->kind = FETCH_ATTACHMENT;
+	slot->state = SYNC_FETCH_PENDING;
+	slot->channel = chan;
+	slot->remote_id = rid;
+	slot->index = index;
+	util_strlcpy(slot->name, name, sizeof slot->name);
+	util_strlcpy(slot->dir, tmpdir, sizeof slot->dir);
+	slot->order = ++e->fetch_order;
+	*req = slot->order;
+	pthread_cond_signal(&e->fetch_cond);
+	pthread_mutex_unlock(&e->lock);
+	return EBB_OK;
+}
+
+enum sync_fetch_state sync_engine_attachment_state(struct sync_engine *e,
+						   unsigned long long req, char *path,
+						   size_t pathlen, size_t *len, char *error,
+						   size_t errlen)
+{
+	if (error && errlen)
+		error[0] = '\0';
+	if (path && pathlen)
+		path[0] = '\0';
+	if (len)
+		*len = 0;
+	if (!e || !req)
+		return SYNC_FETCH_NONE;
+	enum sync_fetch_state state = SYNC_FETCH_NONE;
+	pthread_mutex_lock(&e->lock);
+	for (size_t i = 0; i < FETCH_SLOTS; i++) {
+		struct fetch_req *r = &e->fetches[i];
+		if (!r->conv_id || r->kind != FETCH_ATTACHMENT || r->order != req)
+			continue;
+		state = r->state;
+		if (state == SYNC_FETCH_FAILED && error && errlen)
+			util_strlcpy(error, r->error, errlen);
+		if (state == SYNC_FETCH_DONE) {
+			if (path && pathlen && !util_strlcpy(path, r->path, pathlen)) {
+				/* Handed over: the caller removes it now. */
+				r->path[0] = '\0';
+				r->dir[0] = '\0';
+				if (len)
+					*len = r->len;
+			} else {
+				state = SYNC_FETCH_FAILED;
+				if (error && errlen)
+					util_strlcpy(error, "the attachment's path is too long",
+						     errlen);
+			}
+		}
+		if (state != SYNC_FETCH_PENDING)
+			slot_clear(r);
 		break;
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -429,6 +633,8 @@ void sync_engine_stop(struct sync_engine *e)
 		pthread_join(e->outbox_thread, NULL);
 	if (e->fetch_started)
 		pthread_join(e->fetch_thread, NULL);
+	for (size_t i = 0; i < FETCH_SLOTS; i++)
+		slot_clear(&e->fetches[i]);
 	for (size_t i = 0; i < e->nworkers; i++)
 		pthread_mutex_destroy(&e->workers[i].account_lock);
 	pthread_cond_destroy(&e->fetch_cond);

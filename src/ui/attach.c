@@ -1,5 +1,6 @@
 /* ui/attach: attachment files on the user's disk: safe names, never
- * replacing a file, the download directory, and handing one to xdg-open. */
+ * replacing a file, the download directory, and handing one to a viewer
+ * (run-mailcap, else xdg-open). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -134,13 +135,21 @@ int ui_have_program(const char *name)
 	return 0;
 }
 
-int ui_open_file(const char *path, struct ebb_err *err)
+int ui_open_file(const char *path, const char **via, struct ebb_err *err)
 {
-	/* Two forks: the viewer runs on after xdg-open returns, and the
+	/* run-mailcap follows the user's own mailcap entries; xdg-open the
+	 * desktop's choice. */
+	const char *prog = ui_have_program("run-mailcap") ? "run-mailcap" : "xdg-open";
+	if (via)
+		*via = prog;
+	if (!strcmp(prog, "xdg-open") && !ui_have_program("xdg-open"))
+		return ebb_err_set(err, EBB_ENOENT, "neither run-mailcap nor xdg-open is installed: "
+				   "save the attachment with S instead");
+	/* Two forks: the viewer runs on after the opener returns, and the
 	 * grandchild is adopted by init, so no zombie waits on us. */
 	pid_t pid = fork();
 	if (pid < 0)
-		return ebb_err_set(err, EBB_EIO, "cannot start xdg-open: %s", strerror(errno));
+		return ebb_err_set(err, EBB_EIO, "cannot start %s: %s", prog, strerror(errno));
 	if (pid == 0) {
 		setsid();
 		pid_t inner = fork();
@@ -156,7 +165,10 @@ int ui_open_file(const char *path, struct ebb_err *err)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		execlp("xdg-open", "xdg-open", path, (char *)NULL);
+		if (!strcmp(prog, "run-mailcap"))
+			execlp(prog, prog, "--action=view", path, (char *)NULL);
+		else
+			execlp(prog, prog, path, (char *)NULL);
 		_exit(127);
 	}
 	int status;

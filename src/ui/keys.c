@@ -46,7 +46,7 @@ static const struct ui_action_def ACTIONS[] = {
 	{ ACT_TOGGLE_QUOTES, "toggle-quotes", "z", NULL, SCOPE_THREAD, "Show or fold quoted text and signatures" },
 	{ ACT_TOGGLE_HEADERS, "toggle-headers", "h", NULL, SCOPE_THREAD, "Show all headers or only From and Date" },
 	{ ACT_SAVE_ATTACHMENT, "save-attachment", "S", NULL, SCOPE_THREAD, "Save attachment N to a directory" },
-	{ ACT_OPEN_ATTACHMENT, "open-attachment", "o", NULL, SCOPE_THREAD, "Open attachment N with xdg-open" },
+	{ ACT_OPEN_ATTACHMENT, "open-attachment", "o", NULL, SCOPE_THREAD, "Open attachment N with run-mailcap or xdg-open" },
 	{ ACT_SEND, "send", "y", NULL, SCOPE_COMPOSE, "Send (held until the next reply block)" },
 	{ ACT_EDIT, "edit", "E", NULL, SCOPE_COMPOSE, "Edit headers and body in $EDITOR" },
 	{ ACT_EDIT_TO, "edit-to", "t", NULL, SCOPE_COMPOSE, "Edit the To line" },

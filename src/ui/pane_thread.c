@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui_internal.h"
 
@@ -57,6 +58,13 @@ struct thread {
 	int show_quotes;
 	int full_headers;
 	size_t pending_att;     /* the attachment a save prompt is about */
+	/* An attachment of a network account the engine is fetching: its
+	 * request, and what to do with the file (save to att_dest, or open). */
+	unsigned long long att_req;
+	int att_open;
+	size_t att_n, att_size;
+	char att_name[256];
+	char att_dest[4096];
 	char missing[EBB_ERRLEN + 64];  /* shown where a body is not stored yet */
 };
 
@@ -449,7 +457,7 @@ static const struct tatt *find_att(const struct thread *t, size_t n, const struc
 
 /* Reads attachment n out of the raw message (sync_fetch_attachment). Only
  * local stores (Maildir) are read from the screen: a network fetch would
- * block it. */
+ * block it, so those go through queue_attachment. */
 static int fetch_attachment(struct pane *p, size_t n, char **data, size_t *len,
 			    const struct tatt **att, struct ebb_err *err)
 {
@@ -490,6 +498,138 @@ static void size_text(size_t size, char *out, size_t outlen)
 		snprintf(out, outlen, "%.1f MB", (double)size / (1024.0 * 1024.0));
 }
 
+/* Is attachment reading left to the engine (a network account)? */
+static int fetched_by_engine(struct pane *p)
+{
+	const struct account_cfg *acc = ui_conv_account(p->ui, priv(p)->conv_id);
+	return p->ui->engine && acc && strcmp(acc->kind, "maildir");
+}
+
+/* Asks the engine's fetch thread for attachment n; collect_attachment
+ * finishes the save (into dest) or the open (dest NULL) on its wake byte. */
+static void queue_attachment(struct pane *p, size_t n, const char *dest)
+{
+	struct thread *t = priv(p);
+	struct ebb_err err = { 0 };
+	const struct tmsg *m;
+	size_t index;
+	const struct tatt *att = find_att(t, n, &m, &index);
+	if (t->att_req) {
+		ui_show_message(p->ui, "Still fetching attachment [%zu]\xe2\x80\xa6", t->att_n);
+		return;
+	}
+	if (!att) {
+		ebb_err_set(&err, EBB_ENOENT, "There is no attachment %zu here (1-%zu)", n, t->natt);
+		ui_show_error(p->ui, &err);
+		return;
+	}
+	if (!m->channel || !m->remote_id) {
+		ebb_err_set(&err, EBB_ENOENT, "The message of this attachment is gone");
+		ui_show_error(p->ui, &err);
+		return;
+	}
+	const char *tmp = getenv("TMPDIR");
+	ui_attachment_filename(att->raw_name, (int)n, t->att_name, sizeof(t->att_name));
+	unsigned long long req = 0;
+	int rc = sync_engine_want_attachment(p->ui->engine, t->conv_id, m->channel, m->remote_id,
+					     index, t->att_name,
+					     tmp && tmp[0] == '/' ? tmp : "/tmp", &req);
+	if (rc == EBB_EBUSY)
+		ebb_err_set(&err, rc, "Too many fetches are queued; try again in a moment");
+	else if (rc)
+		ebb_err_set(&err, rc, "Cannot ask for attachment %zu (%s)", n,
+			    rc == EBB_ENOMEM ? "out of memory" : "bad request");
+	if (rc || (dest && util_strlcpy(t->att_dest, dest, sizeof(t->att_dest)))) {
+		if (!rc)
+			ebb_err_set(&err, EBB_ETOOBIG, "That directory name is too long");
+		ui_show_error(p->ui, &err);
+		return;
+	}
+	t->att_req = req;
+	t->att_open = dest == NULL;
+	t->att_n = n;
+	t->att_size = att->size;
+	ui_show_message(p->ui, "Fetching attachment\xe2\x80\xa6");
+}
+
+/* Removes the engine's private copy and its directory. */
+static void drop_private(const char *path)
+{
+	char dir[4096];
+	unlink(path);
+	if (!util_strlcpy(dir, path, sizeof(dir))) {
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			rmdir(dir);
+		}
+	}
+}
+
+/* On a wake byte: when the engine has written the requested attachment,
+ * copies it to the save directory or hands it to the viewer. Only local
+ * files are touched here. */
+static void collect_attachment(struct pane *p)
+{
+	struct thread *t = priv(p);
+	if (!t->att_req)
+		return;
+	struct ui *ui = p->ui;
+	struct ebb_err err = { 0 };
+	char path[4352], error[EBB_ERRLEN];
+	size_t len = 0;
+	enum sync_fetch_state state = sync_engine_attachment_state(ui->engine, t->att_req, path,
+								   sizeof(path), &len, error,
+								   sizeof(error));
+	if (state == SYNC_FETCH_PENDING)
+		return;
+	t->att_req = 0;
+	if (state == SYNC_FETCH_NONE) {
+		ebb_err_set(&err, EBB_ENOENT, "The attachment fetch was forgotten; try again");
+		ui_show_error(ui, &err);
+		return;
+	}
+	if (state == SYNC_FETCH_FAILED) {
+		/* The sentence may quote the server. */
+		char *clean = ui_clean(error, EBB_ERRLEN, 0);
+		ebb_err_set(&err, EBB_EIO, "Attachment %zu could not be fetched: %s", t->att_n,
+			    clean ? clean : "out of memory");
+		free(clean);
+		ui_show_error(ui, &err);
+		return;
+	}
+	int rc = EBB_OK;
+	if (len != t->att_size)
+		rc = ebb_err_set(&err, EBB_EIO,
+				 "The message changed since it was read (attachment %zu is %zu bytes "
+				 "now, was %zu); sync and try again", t->att_n, len, t->att_size);
+	if (!rc && t->att_open) {
+		const char *via = NULL;
+		rc = ui_open_file(path, &via, &err);
+		if (!rc) {
+			ui_show_message(ui, "Opened with %s: %s", via, t->att_name);
+			return;   /* the viewer reads it after we return */
+		}
+	}
+	char *data = NULL;
+	char saved[4096];
+	if (!rc && !t->att_open)
+		rc = util_read_file(path, t->att_size + 1, &data, &len, &err);
+	if (!rc && !t->att_open)
+		rc = util_mkdir_p(t->att_dest, 0700, &err);
+	if (!rc && !t->att_open)
+		rc = ui_save_bytes(t->att_dest, t->att_name, data, len, saved, sizeof(saved), &err);
+	free(data);
+	drop_private(path);
+	if (rc) {
+		ui_show_error(ui, &err);
+		return;
+	}
+	char size[32];
+	size_text(len, size, sizeof(size));
+	ui_show_message(ui, "Saved %s (%s)", saved, size);
+}
+
 static void save_to(struct ui *ui, const char *dir_text, void *ctx)
 {
 	struct pane *p = ctx;
@@ -513,6 +653,10 @@ static void save_to(struct ui *ui, const char *dir_text, void *ctx)
 		ui_show_error(ui, &err);
 		return;
 	}
+	if (fetched_by_engine(p)) {
+		queue_attachment(p, t->pending_att, dir);
+		return;
+	}
 	char *data = NULL;
 	size_t len = 0;
 	const struct tatt *att;
@@ -534,15 +678,19 @@ static void save_to(struct ui *ui, const char *dir_text, void *ctx)
 	ui_show_message(ui, "Saved %s (%s)", path, size);
 }
 
-/* Opens a private copy with xdg-open (its argv, never a shell). */
+/* Opens a private copy with run-mailcap or xdg-open (argv, never a shell). */
 static void open_attachment(struct pane *p, size_t n)
 {
 	struct ui *ui = p->ui;
 	struct ebb_err err = { 0 };
-	if (!ui_have_program("xdg-open")) {
-		ebb_err_set(&err, EBB_ENOENT,
-			    "xdg-open is not installed: save the attachment with S instead");
+	if (!ui_have_program("run-mailcap") && !ui_have_program("xdg-open")) {
+		ebb_err_set(&err, EBB_ENOENT, "Neither run-mailcap nor xdg-open is installed: "
+			    "save the attachment with S instead");
 		ui_show_error(ui, &err);
+		return;
+	}
+	if (fetched_by_engine(p)) {
+		queue_attachment(p, n, NULL);
 		return;
 	}
 	char *data = NULL;
@@ -561,13 +709,14 @@ static void open_attachment(struct pane *p, size_t n)
 		rc = ui_save_bytes(dir, name, data, len, path, sizeof(path), &err);
 	}
 	free(data);
+	const char *via = NULL;
 	if (!rc)
-		rc = ui_open_file(path, &err);
+		rc = ui_open_file(path, &via, &err);
 	if (rc) {
 		ui_show_error(ui, &err);
 		return;
 	}
-	ui_show_message(ui, "Opened with xdg-open: %s", name);
+	ui_show_message(ui, "Opened with %s: %s", via, name);
 }
 
 /* "3" of "Save attachment (1-3): " -> the number, 0 when it is not one. */
@@ -687,6 +836,7 @@ static void thread_reload(struct pane *p)
 	if (load_messages(p, &err))
 		ui_show_error(p->ui, &err);
 	relayout(p);
+	collect_attachment(p);
 }
 
 static void thread_close(struct pane *p)

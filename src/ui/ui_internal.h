@@ -491,9 +491,11 @@ int ui_save_bytes(const char *dir, const char *name, const char *data, size_t le
 int ui_download_dir(char *out, size_t outlen);
 /* Is there an executable `name` on $PATH? */
 int ui_have_program(const char *name);
-/* Starts `xdg-open path` in the background (argv, no shell; its output
- * goes to /dev/null so it cannot draw over the screen). */
-int ui_open_file(const char *path, struct ebb_err *err);
+/* Starts `run-mailcap --action=view path` when run-mailcap is installed,
+ * else `xdg-open path`, in the background (argv, no shell; its output goes
+ * to /dev/null so it cannot draw over the screen). *via (may be NULL) gets
+ * the program's name. */
+int ui_open_file(const char *path, const char **via, struct ebb_err *err);
 
 /* ---- drawing (ui/draw.c) --------------------------------------------- */
 /* Bytes of one screen line ui_put looks at; wider lines end in "…". */

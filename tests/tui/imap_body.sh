@@ -3,7 +3,8 @@
 # reach the screen without the UI touching the network: the due queue's
 # bodies are fetched after the background sync without opening them, and
 # a thread outside it is fetched on open by the engine, "(fetching body…)"
-# meanwhile, keys answering while the server is slow.
+# meanwhile, keys answering while the server is slow; an attachment saved
+# with S is fetched by the engine too, keys answering meanwhile.
 . "$(dirname "$0")/../lib.sh"
 name=tui-imap-body
 STACK=$TOP/tests/mailstack.sh
@@ -42,6 +43,31 @@ eval "$vars"
 base="To: Sam <sam@ebb.test>\nDate: Tue, 24 Nov 2026 08:%02d:00 +0000\n"
 printf "${base}From: Ann <ann@example.org>\nSubject: Owed question\nMessage-ID: <owed@example.org>\n\nPREFETCHED-BODY-ALPHA\n" 1 >"$W/msgs/1.eml"
 printf "${base}From: Bo <bo@example.org>\nSubject: Archived note\nMessage-ID: <arch@example.org>\n\nON-DEMAND-BODY-BETA\n" 2 >"$W/msgs/2.eml"
+# One with a small PDF, saved from the thread with S.
+python3 - "$W/msgs/3.eml" "$W/report.pdf" <<'PY'
+import sys
+from email.message import EmailMessage
+pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" + bytes(range(256)) + b"\n%%EOF\n"
+open(sys.argv[2], "wb").write(pdf)
+m = EmailMessage()
+m["From"] = "Cy <cy@example.org>"
+m["To"] = "Sam <sam@ebb.test>"
+m["Date"] = "Tue, 24 Nov 2026 08:03:00 +0000"
+m["Subject"] = "Quarterly report"
+m["Message-ID"] = "<report@example.org>"
+m.set_content("REPORT-BODY-GAMMA\n")
+m.add_attachment(pdf, maintype="application", subtype="pdf", filename="report.pdf")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+mkdir -p "$T/dl" "$T/tmp" "$T/bin"
+# run-mailcap that records its arguments (one a line) and the bytes it got.
+cat >"$T/bin/run-mailcap" <<RM
+#!/bin/sh
+for a in "\$@"; do echo "arg:\$a"; done >>"$T/mailcap.log"
+for a in "\$@"; do last=\$a; done
+cp "\$last" "$T/opened"
+RM
+chmod +x "$T/bin/run-mailcap"
 sh "$STACK" seed "$D" "$W"/msgs/*.eml >/dev/null || { fail $name "cannot seed"; exit 0; }
 
 # Through a proxy that can make every new connection slow.
@@ -81,7 +107,7 @@ fi
 
 # Prefetch: the due conversation's body arrives without opening it.
 started=$(date +%s%N)
-tmux_start 100 30 "$EBB"
+tmux_start 100 30 "XDG_DOWNLOAD_DIR=$T/dl" "TMPDIR=$T/tmp" "PATH=$T/bin:$PATH" "$EBB"
 ok=1
 tmux_wait "Due (" 10 || { fail $name "the inbox did not appear: $(tmux_screen | head -3 | tr '\n' '|')"; exit 0; }
 i=0
@@ -122,5 +148,55 @@ else
 fi
 [ "$(body_of arch@)" = ON-DEMAND-BODY-BETA ] && pass "$name: the fetched body is stored" ||
 	fail "$name: stored body" "$(body_of arch@)"
+
+# S on an IMAP attachment: queued to the engine (still 2 s per
+# connection), keys answer meanwhile, the file lands 0600 with the bytes.
+ok=1
+tmux_keys q 1
+tmux_wait "Quarterly report" 5 || { fail "$name: attachment" "no report in Due: $(tmux_screen | head -5 | tr '\n' '|')"; exit 0; }
+tmux_keys / ; sleep 0.2
+tmux_keys -l "subject:Quarterly"; tmux_keys Enter
+tmux_wait "Quarterly report" 5 && tmux_keys Enter
+if ! tmux_wait "[1] report.pdf" 10; then
+	fail "$name: attachment" "not listed: $(tmux_screen | head -12 | tr '\n' '|')"; exit 0
+fi
+tmux_keys S
+if tmux_wait "Save [1] to directory: $T/dl" 2; then
+	start=$(date +%s%N)
+	tmux_keys Enter
+	tmux_wait "Fetching attachment" 2 || { fail "$name: attachment" "no \"Fetching attachment…\": $(tmux_screen | tail -2 | tr '\n' '|')"; ok=0; }
+	tmux_keys j k '?'
+	tmux_wait "Keys of ebb" 1 || { fail "$name: keys while fetching an attachment" "help did not open within 1 s"; ok=0; }
+	[ -e "$T/dl/report.pdf" ] && { fail "$name: attachment" "saved before the slow server answered: blocking?"; ok=0; }
+	tmux_keys q
+	if tmux_wait "Saved $T/dl/report.pdf" 10; then
+		ms=$((($(date +%s%N) - start) / 1000000))
+		[ "$(stat -c %a "$T/dl/report.pdf")" = 600 ] || { fail "$name: attachment" "mode $(stat -c %a "$T/dl/report.pdf")"; ok=0; }
+		cmp -s "$T/dl/report.pdf" "$W/report.pdf" || { fail "$name: attachment" "other bytes than the seeded PDF"; ok=0; }
+		[ -z "$(ls -A "$T/tmp")" ] || { fail "$name: attachment" "private copy left: $(ls -A "$T/tmp")"; ok=0; }
+		[ $ok = 1 ] && pass "$name: S saves an IMAP attachment through the engine, keys answer meanwhile (${ms} ms with a 2 s server)"
+	else
+		fail "$name: attachment" "not saved: $(tmux_screen | tail -3 | tr '\n' '|')"
+	fi
+else
+	fail "$name: attachment" "no save prompt: $(tmux_screen | tail -2 | tr '\n' '|')"
+fi
+
+# o: fetched the same way, then run-mailcap --action=view FILE (argv).
+ok=1
+tmux_keys o
+tmux_wait "Fetching attachment" 2 || { fail "$name: open" "no \"Fetching attachment…\""; ok=0; }
+if tmux_wait "Opened with run-mailcap: report.pdf" 10; then
+	i=0
+	while [ ! -s "$T/opened" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(sed -n 1p "$T/mailcap.log")" = "arg:--action=view" ] &&
+		sed -n 2p "$T/mailcap.log" | grep -q "^arg:$T/tmp/ebb-att-[^/]*/report.pdf$" &&
+		[ "$(grep -c '^arg:' "$T/mailcap.log")" = 2 ] ||
+		{ fail "$name: open" "run-mailcap got: $(cat "$T/mailcap.log" 2>&1 | tr '\n' '|')"; ok=0; }
+	cmp -s "$T/opened" "$W/report.pdf" || { fail "$name: open" "opened other bytes"; ok=0; }
+	[ $ok = 1 ] && pass "$name: o opens an IMAP attachment with run-mailcap --action=view"
+else
+	fail "$name: open" "not opened: $(tmux_screen | tail -3 | tr '\n' '|')"
+fi
 tmux_keys Q
 exit 0

@@ -1,6 +1,7 @@
 /* Unit tests for what a header-only sync leaves out, on a Maildir account:
  * sync_fetch_bodies, sync_fetch_attachment, sync_backfill without the op,
- * and the engine's request table (sync_engine_want_bodies and its states). */
+ * and the engine's request table (sync_engine_want_bodies,
+ * sync_engine_want_attachment and their states). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -211,6 +212,113 @@ static void test_engine_requests(void **state)
 	close(wake[1]);
 }
 
+/* Waits (at most 10 s) until attachment request req leaves pending. */
+static enum sync_fetch_state settle_att(struct sync_engine *e, int wake_fd,
+					unsigned long long req, char *path, size_t pathlen,
+					size_t *len, char *error, size_t errlen)
+{
+	enum sync_fetch_state s = SYNC_FETCH_PENDING;
+	for (int i = 0; i < 100; i++) {
+		s = sync_engine_attachment_state(e, req, path, pathlen, len, error, errlen);
+		if (s != SYNC_FETCH_PENDING)
+			break;
+		struct pollfd pfd = {.fd = wake_fd, .events = POLLIN};
+		if (poll(&pfd, 1, 100) > 0) {
+			char buf[64];
+			while (read(wake_fd, buf, sizeof buf) > 0)
+				;
+		}
+	}
+	return s;
+}
+
+static void test_engine_attachment(void **state)
+{
+	struct fx *f = *state;
+	struct msg_row *rows;
+	size_t n;
+	struct ebb_err err = {0};
+	assert_int_equal(store_msg_list(f->st, f->conv_id, &rows, &n, &err), EBB_OK);
+	assert_int_equal(n, 1);
+	int wake[2];
+	assert_int_equal(pipe2(wake, O_CLOEXEC | O_NONBLOCK), 0);
+	struct sync_engine *e = NULL;
+	assert_int_equal(sync_engine_start(f->cfg, f->db, wake[1], &e, &err), EBB_OK);
+	char tmp[300], path[4400], error[EBB_ERRLEN];
+	snprintf(tmp, sizeof tmp, "%s", f->dir);
+	unsigned long long req = 7;
+	/* Names that could leave the private directory are refused. */
+	assert_int_equal(sync_engine_want_attachment(e, f->conv_id, rows[0].channel,
+						     rows[0].remote_id, 0, "../x", tmp, &req),
+			 EBB_EINVAL);
+	assert_int_equal(req, 0);
+	assert_int_equal(sync_engine_want_attachment(e, f->conv_id, rows[0].channel,
+						     rows[0].remote_id, 0, "..", tmp, &req),
+			 EBB_EINVAL);
+
+	assert_int_equal(sync_engine_want_attachment(e, f->conv_id, rows[0].channel,
+						     rows[0].remote_id, 0, "notes.txt", tmp, &req),
+			 EBB_OK);
+	assert_true(req > 0);
+	size_t len = 0;
+	assert_int_equal(settle_att(e, wake[0], req, path, sizeof path, &len, error, sizeof error),
+			 SYNC_FETCH_DONE);
+	assert_int_equal(len, strlen("ATTACHED-NOTES"));
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal((size_t)sb.st_size, len);
+	char *slash = strrchr(path, '/');
+	assert_non_null(slash);
+	assert_string_equal(slash + 1, "notes.txt");
+	*slash = '\0';
+	assert_int_equal(strncmp(path, tmp, strlen(tmp)), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	*slash = '/';
+	FILE *in = fopen(path, "rb");
+	assert_non_null(in);
+	char got[64] = {0};
+	assert_int_equal(fread(got, 1, sizeof got, in), len);
+	fclose(in);
+	assert_memory_equal(got, "ATTACHED-NOTES", len);
+	/* Handed over: asking again knows nothing, and the file is ours. */
+	assert_int_equal(sync_engine_attachment_state(e, req, NULL, 0, NULL, NULL, 0),
+			 SYNC_FETCH_NONE);
+	assert_int_equal(unlink(path), 0);
+	*slash = '\0';
+	assert_int_equal(rmdir(path), 0);
+
+	/* A missing attachment fails with a sentence and leaves no file. */
+	assert_int_equal(sync_engine_want_attachment(e, f->conv_id, rows[0].channel,
+						     rows[0].remote_id, 5, "gone.txt", tmp, &req),
+			 EBB_OK);
+	assert_int_equal(settle_att(e, wake[0], req, path, sizeof path, &len, error, sizeof error),
+			 SYNC_FETCH_FAILED);
+	assert_true(strlen(error) > 0);
+	assert_string_equal(path, "");
+
+	/* One nobody collects is removed when the engine stops. */
+	assert_int_equal(sync_engine_want_attachment(e, f->conv_id, rows[0].channel,
+						     rows[0].remote_id, 0, "left.txt", tmp, &req),
+			 EBB_OK);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "ls '%s'/ebb-att-*/left.txt >/dev/null 2>&1", tmp);
+	int written = 0;
+	for (int i = 0; i < 100 && !written; i++) {
+		written = system(cmd) == 0;
+		if (!written)
+			usleep(100 * 1000);
+	}
+	assert_true(written);
+	sync_engine_stop(e);
+	snprintf(cmd, sizeof cmd, "ls -d '%s'/ebb-att-* >/dev/null 2>&1", tmp);
+	assert_int_not_equal(system(cmd), 0);
+	store_msg_rows_free(rows, n);
+	close(wake[0]);
+	close(wake[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +326,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fetch_attachment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backfill_without_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_attachment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
