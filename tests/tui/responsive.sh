@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/tui/responsive.sh: keys answer within a second while the first sync
-# of a 20 000-message Maildir runs in the background, and the status bar
-# shows how far it got.
+# of a 20 000-message Maildir (RESPONSIVE_MESSAGES to change it) runs in the
+# background, and the status bar shows how far it got.
 . "$(dirname "$0")/../lib.sh"
 name=tui-responsive
 NOW=1795504800
@@ -35,8 +35,9 @@ gen() {  # FROM TO DAY0: messages FROM..TO-1, dated from DAY0 on
 }
 gen 100000 100030 1795000000
 EBB_NOW=$NOW "$EBB" sync >/dev/null 2>&1 || { fail $name "the first small sync failed"; exit 0; }
-gen 0 20000 1600000000
-[ "$(ls "$M/cur" | wc -l)" -ge 20030 ] || { fail $name "could not generate the Maildir"; exit 0; }
+N=${RESPONSIVE_MESSAGES:-20000}
+gen 0 "$N" 1600000000
+[ "$(ls "$M/cur" | wc -l)" -ge $((N + 30)) ] || { fail $name "could not generate the Maildir"; exit 0; }
 
 tmux_start 100 30 "EBB_NOW=$NOW $EBB"
 ok=1
@@ -82,7 +83,7 @@ fi
 # It finishes: every message is listed.
 tmux_wait "big synced" 120 || { fail $name "the sync did not finish: $(tmux_screen | tail -1)"; ok=0; }
 tmux_keys 2
-tmux_wait "All (20030)" 5 || { fail $name "not all listed: $(tmux_screen | head -1)"; ok=0; }
+tmux_wait "All ($((N + 30)))" 5 || { fail $name "not all listed: $(tmux_screen | head -1)"; ok=0; }
 tmux_keys Q
 [ "$ok" = 1 ] && pass $name
 exit 0
