@@ -11,7 +11,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens (creating when missing, mode 0600) and migrates the database.
  * A database whose user_version is newer than this ebb fails with
