@@ -51,6 +51,11 @@ struct mime_message {
  * only an empty, over-large or unparsable message is an error. */
 int mime_parse(const char *data, size_t len, struct mime_message **out, struct ebb_err *err);
 void mime_message_free(struct mime_message *m);
+/* Reads only the header fields mime_message holds from a header block (an
+ * IMAP header fetch): the same values mime_parse gives for them, without
+ * building a whole message; text is "" and there are no attachments. */
+int mime_parse_headers(const char *data, size_t len, struct mime_message **out,
+		       struct ebb_err *err);
 
 /* Decodes one raw header value: RFC 2047 words in any charset, raw 8-bit
  * bytes (tried as UTF-8, then as windows-1252), folding removed. Always

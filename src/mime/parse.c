@@ -46,17 +46,70 @@ static char *clean_str(const char *s)
 	return mime_dup_clean(s ? s : "", s ? strlen(s) : 0);
 }
 
-static const char *raw_header(GMimeObject *obj, const char *name)
+/* Where read_headers finds what a message says: a message GMime parsed
+ * whole, or only a header block (mime_parse_headers), whose fields are
+ * found here and whose values GMime's small parsers read one by one. The
+ * block path is the header sync's: building a GMimeMessage per header cost
+ * more than everything else a first sync does. */
+struct header_src {
+	GMimeMessage *msg;
+	const char *block;
+	size_t len;
+};
+
+/* The raw value of the first field called name in a header block: a
+ * malloc'd copy of at most MIME_MAX_HEADER bytes, folding kept; NULL when
+ * there is none (or on ENOMEM: then *oom is set). */
+static char *block_field(const char *block, size_t len, const char *name, int *oom)
 {
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	GMimeHeader *h = list ? g_mime_header_list_get_header(list, name) : NULL;
-	return h ? g_mime_header_get_raw_value(h) : NULL;
+	size_t nlen = strlen(name);
+	const char *p = block, *end = block + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *next = eol ? eol + 1 : end;
+		size_t linelen = (size_t)(next - p);
+		if (linelen <= 2 && (p[0] == '\n' || (p[0] == '\r' && linelen == 2)))
+			break;  /* the empty line: the body follows */
+		if (linelen > nlen && p[nlen] == ':' && util_strncaseeq(p, nlen, name)) {
+			const char *v = p + nlen + 1, *vend = next;
+			/* continuation lines start with white space */
+			while (vend < end && (*vend == ' ' || *vend == '\t')) {
+				const char *nl = memchr(vend, '\n', (size_t)(end - vend));
+				vend = nl ? nl + 1 : end;
+			}
+			while (vend > v && (vend[-1] == '\n' || vend[-1] == '\r'))
+				vend--;
+			size_t vlen = (size_t)(vend - v);
+			if (vlen > MIME_MAX_HEADER)
+				vlen = MIME_MAX_HEADER;
+			char *copy = util_strndup(v, vlen);
+			if (!copy)
+				*oom = 1;
+			return copy;
+		}
+		p = next;
+	}
+	return NULL;
 }
 
-/* Decoded value of a header, "" when missing; NULL only on ENOMEM. */
-static char *decoded_header(GMimeObject *obj, const char *name)
+/* The raw value of a header, NULL when missing. *owned is what the caller
+ * frees (set only for a header block). */
+static const char *raw_header(const struct header_src *src, const char *name, char **owned,
+			      int *oom)
 {
-	const char *raw = raw_header(obj, name);
+	*owned = NULL;
+	if (src->msg) {
+		GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(src->msg));
+		GMimeHeader *h = list ? g_mime_header_list_get_header(list, name) : NULL;
+		return h ? g_mime_header_get_raw_value(h) : NULL;
+	}
+	*owned = block_field(src->block, src->len, name, oom);
+	return *owned;
+}
+
+/* Decoded value of a raw header, "" when missing; NULL only on ENOMEM. */
+static char *decode_raw(const char *raw)
+{
 	return mime_decode_header(raw ? raw : "", raw ? strlen(raw) : 0);
 }
 
@@ -79,9 +132,8 @@ static int id_ok(const char *id)
 
 /* Reads the ids of In-Reply-To or References: *first gets the first id,
  * *all (when given) every kept id, oldest first, single spaces. */
-static int read_ids(GMimeObject *obj, const char *name, char **first, char **all)
+static int read_ids(const char *raw, char **first, char **all)
 {
-	const char *raw = raw_header(obj, name);
 	if (!raw)
 		return EBB_OK;
 	char *bounded = g_strndup(raw, MIME_MAX_HEADER);
@@ -253,14 +305,14 @@ static char *from_fallback(const char *value)
 	return util_strndup(s, (size_t)(e - s));
 }
 
-static int read_from(GMimeMessage *msg, struct mime_message *m)
+static int read_from(InternetAddressList *from, const char *raw, struct mime_message *m)
 {
-	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg), 0);
+	InternetAddressMailbox *mb = first_mailbox(from, 0);
 	if (mb) {
 		m->from_addr = clean_str(internet_address_mailbox_get_addr(mb));
 		m->from_name = clean_str(internet_address_get_name(INTERNET_ADDRESS(mb)));
 	} else {
-		char *value = decoded_header(GMIME_OBJECT(msg), "From");
+		char *value = decode_raw(raw);
 		if (!value)
 			return EBB_ENOMEM;
 		m->from_addr = from_fallback(value);
@@ -275,11 +327,11 @@ static int read_from(GMimeMessage *msg, struct mime_message *m)
 	return EBB_OK;
 }
 
-static int read_list_id(GMimeMessage *msg, struct mime_message *m)
+static int read_list_id(const char *raw, struct mime_message *m)
 {
-	if (!raw_header(GMIME_OBJECT(msg), "List-Id"))
+	if (!raw)
 		return EBB_OK;
-	char *value = decoded_header(GMIME_OBJECT(msg), "List-Id");
+	char *value = decode_raw(raw);
 	if (!value)
 		return EBB_ENOMEM;
 	/* "Team news <news.example.com>": the part in <> is the stable id */
@@ -524,7 +576,10 @@ static void add_message_attachment(struct walk *w, GMimeObject *obj)
 	if (name) {
 		filename = clean_filename(name);
 	} else if (inner) {
-		char *subject = decoded_header(GMIME_OBJECT(inner), "Subject");
+		struct header_src src = {.msg = inner};
+		char *raw_owned;
+		int oom = 0;
+		char *subject = decode_raw(raw_header(&src, "Subject", &raw_owned, &oom));
 		if (subject && subject[0]) {
 			struct sbuf sb = {0};
 			if (sbuf_printf(&sb, "%s.eml", subject) == EBB_OK)
@@ -619,31 +674,81 @@ static void walk(struct walk *w, GMimeObject *obj, int depth)
 
 /* ---- the message ----------------------------------------------------------- */
 
-static int read_headers(GMimeMessage *msg, struct mime_message *m)
+/* The addresses of From, To or Cc: the message's own list, or one parsed
+ * from the raw value (*owned then holds it for the caller to unref). */
+static InternetAddressList *address_list(const struct header_src *src, GMimeAddressType type,
+					 const char *raw, InternetAddressList **owned)
 {
-	GMimeObject *obj = GMIME_OBJECT(msg);
-	const char *id = g_mime_message_get_message_id(msg);
+	*owned = NULL;
+	if (src->msg)
+		return g_mime_message_get_addresses(src->msg, type);
+	if (raw)
+		*owned = internet_address_list_parse(mime_options(), raw);
+	return *owned;
+}
+
+static int read_message_id(const struct header_src *src, const char *raw, struct mime_message *m)
+{
+	char *parsed = NULL;
+	const char *id = src->msg ? g_mime_message_get_message_id(src->msg) : NULL;
+	if (!src->msg && raw)
+		id = parsed = g_mime_utils_decode_message_id(raw);
+	int rc = EBB_OK;
 	if (id && id_ok(id) && !(m->msgid = clean_str(id)))
-		return EBB_ENOMEM;
-	if (read_ids(obj, "In-Reply-To", &m->in_reply_to, NULL) ||
-	    read_ids(obj, "References", NULL, &m->references))
-		return EBB_ENOMEM;
-	if (read_from(msg, m))
-		return EBB_ENOMEM;
-	if (read_addresses(g_mime_message_get_to(msg), &m->to, &m->to_addrs) ||
-	    read_addresses(g_mime_message_get_cc(msg), &m->cc, &m->cc_addrs))
-		return EBB_ENOMEM;
-	if (!(m->subject = decoded_header(obj, "Subject")))
-		return EBB_ENOMEM;
-	if (read_list_id(msg, m))
-		return EBB_ENOMEM;
-	GDateTime *date = g_mime_message_get_date(msg);
+		rc = EBB_ENOMEM;
+	g_free(parsed);
+	return rc;
+}
+
+static void read_date(const struct header_src *src, const char *raw, struct mime_message *m)
+{
+	GDateTime *parsed = NULL;
+	GDateTime *date = src->msg ? g_mime_message_get_date(src->msg) : NULL;
+	if (!src->msg && raw)
+		date = parsed = g_mime_utils_header_decode_date(raw);
 	if (date) {
 		gint64 t = g_date_time_to_unix(date);
 		if (t > 0)
 			m->date = (time_t)t;
 	}
-	return EBB_OK;
+	if (parsed)
+		g_date_time_unref(parsed);
+}
+
+enum { H_MSGID, H_IRT, H_REFS, H_FROM, H_TO, H_CC, H_SUBJECT, H_LIST, H_DATE, H_COUNT };
+
+static int read_headers(const struct header_src *src, struct mime_message *m)
+{
+	static const char *const names[H_COUNT] = {"Message-ID", "In-Reply-To", "References",
+						   "From", "To", "Cc", "Subject", "List-Id",
+						   "Date"};
+	static const GMimeAddressType types[3] = {GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
+						  GMIME_ADDRESS_TYPE_CC};
+	const char *raw[H_COUNT];
+	char *owned[H_COUNT];
+	InternetAddressList *lists[3], *owned_lists[3] = {NULL, NULL, NULL};
+	int oom = 0, rc = EBB_ENOMEM;
+	for (int i = 0; i < H_COUNT; i++)
+		raw[i] = raw_header(src, names[i], &owned[i], &oom);
+	for (int i = 0; i < 3; i++)
+		lists[i] = address_list(src, types[i], raw[H_FROM + i], &owned_lists[i]);
+	if (oom || read_message_id(src, raw[H_MSGID], m) ||
+	    read_ids(raw[H_IRT], &m->in_reply_to, NULL) ||
+	    read_ids(raw[H_REFS], NULL, &m->references) ||
+	    read_from(lists[0], raw[H_FROM], m) ||
+	    read_addresses(lists[1], &m->to, &m->to_addrs) ||
+	    read_addresses(lists[2], &m->cc, &m->cc_addrs) ||
+	    !(m->subject = decode_raw(raw[H_SUBJECT])) || read_list_id(raw[H_LIST], m))
+		goto out;
+	read_date(src, raw[H_DATE], m);
+	rc = EBB_OK;
+out:
+	for (int i = 0; i < H_COUNT; i++)
+		free(owned[i]);
+	for (int i = 0; i < 3; i++)
+		if (owned_lists[i])
+			g_object_unref(owned_lists[i]);
+	return rc;
 }
 
 /* Skips an mbox "From " line that some deliveries leave on top. */
@@ -687,7 +792,8 @@ int mime_parse(const char *data, size_t len, struct mime_message **out, struct e
 		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
 	}
 	struct walk w = {.m = m};
-	int rc = read_headers(msg, m);
+	struct header_src src = {.msg = msg};
+	int rc = read_headers(&src, m);
 	if (rc == EBB_OK) {
 		walk(&w, g_mime_message_get_mime_part(msg), 0);
 		if (w.oom)
@@ -702,6 +808,31 @@ int mime_parse(const char *data, size_t len, struct mime_message **out, struct e
 		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
 	}
 	m->text = sbuf_detach(&w.text);
+	*out = m;
+	return EBB_OK;
+}
+
+int mime_parse_headers(const char *data, size_t len, struct mime_message **out,
+		       struct ebb_err *err)
+{
+	if (!out)
+		return ebb_err_set(err, EBB_EINVAL, "mime_parse_headers needs a place for its result");
+	*out = NULL;
+	if (!data || len == 0)
+		return ebb_err_set(err, EBB_EINVAL, "the header is empty");
+	if (len > MIME_MAX_MESSAGE)
+		return ebb_err_set(err, EBB_ETOOBIG,
+				   "the header is %zu bytes; ebb reads messages up to %u MiB", len,
+				   MIME_MAX_MESSAGE / (1024 * 1024));
+	size_t skip = skip_mbox_line(data, len);
+	struct mime_message *m = calloc(1, sizeof(*m));
+	if (!m)
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
+	struct header_src src = {.block = data + skip, .len = len - skip};
+	if (read_headers(&src, m) || !(m->text = util_strndup("", 0))) {
+		mime_message_free(m);
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory while reading a message");
+	}
 	*out = m;
 	return EBB_OK;
 }

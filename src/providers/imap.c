@@ -651,7 +651,7 @@ static int header_cb(void *ctx, const struct imap_response *r, struct ebb_err *e
 	const char *hdr = sec->data;
 	size_t hlen = sec->data ? sec->len : 0;
 	struct mime_message *m = NULL;
-	if (hdr && hlen && mime_parse(hdr, hlen, &m, NULL))
+	if (hdr && hlen && mime_parse_headers(hdr, hlen, &m, NULL))
 		m = NULL;
 	char id[16];
 	snprintf(id, sizeof id, "%" PRIu32, f->uid);

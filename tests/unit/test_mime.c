@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -556,6 +557,103 @@ static void test_parse_garbage(void **state)
 }
 
 /* Two threads parse at once: GMime's global state must hold. */
+/* ---- mime_parse_headers gives what mime_parse gives ------------------------ */
+
+static void assert_same_opt(const char *a, const char *b, const char *what)
+{
+	if (!a || !b) {
+		if (a != b)
+			fail_msg("%s: one parser has none: '%s' vs '%s'", what, a ? a : "(null)",
+				 b ? b : "(null)");
+		return;
+	}
+	if (strcmp(a, b) != 0)
+		fail_msg("%s differs: '%s' vs '%s'", what, a, b);
+}
+
+/* The header sync (IMAP) uses mime_parse_headers, Maildir and bodies use
+ * mime_parse: a message must read the same either way, or a conversation's
+ * sender and threading would depend on where it was synced from. */
+static void assert_headers_agree(const char *data, size_t len)
+{
+	struct mime_message *full = NULL, *head = NULL;
+	int full_rc = mime_parse(data, len, &full, NULL);
+	int head_rc = mime_parse_headers(data, len, &head, NULL);
+	if (full_rc != EBB_OK) {  /* only the header reader reads what has no body */
+		mime_message_free(head);
+		return;
+	}
+	assert_int_equal(head_rc, EBB_OK);
+	assert_same_opt(full->msgid, head->msgid, "msgid");
+	assert_same_opt(full->in_reply_to, head->in_reply_to, "in_reply_to");
+	assert_same_opt(full->references, head->references, "references");
+	assert_same_opt(full->from_addr, head->from_addr, "from_addr");
+	assert_same_opt(full->from_name, head->from_name, "from_name");
+	assert_same_opt(full->to, head->to, "to");
+	assert_same_opt(full->to_addrs, head->to_addrs, "to_addrs");
+	assert_same_opt(full->cc, head->cc, "cc");
+	assert_same_opt(full->cc_addrs, head->cc_addrs, "cc_addrs");
+	assert_same_opt(full->subject, head->subject, "subject");
+	assert_same_opt(full->list_id, head->list_id, "list_id");
+	assert_int_equal((long long)full->date, (long long)head->date);
+	assert_string_equal(head->text, "");
+	assert_int_equal(head->natt, 0);
+	mime_message_free(full);
+	mime_message_free(head);
+}
+
+/* Every file of a directory (tree), read whole. Returns how many. */
+static int agree_in_dir(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (depth < 3)
+			n += agree_in_dir(path, depth + 1);
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			continue;
+		static char buf[1 << 20];
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		if (len) {
+			assert_headers_agree(buf, len);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_parse_headers_agrees(void **state)
+{
+	(void)state;
+	assert_headers_agree(full_headers, sizeof full_headers - 1);
+	assert_headers_agree(alternative_msg, sizeof alternative_msg - 1);
+	assert_headers_agree(nested_msg, sizeof nested_msg - 1);
+	/* Folded fields, odd case, a header without a body, an mbox line. */
+	static const char folded[] =
+		"From somebody Tue Nov 24 08:00:00 2026\n"
+		"FROM: =?utf-8?q?Zo=C3=AB?=\n  <zoe@Example.ORG>\n"
+		"to: a@x.org,\n\t\"B, C\" <b@y.org>\n"
+		"subject: one\n two\n"
+		"message-id:\n <id.1@x>\n"
+		"References: <r1@x>\n <r2@x>\n";
+	assert_headers_agree(folded, sizeof folded - 1);
+	int n = agree_in_dir("share/demo/Maildir", 0);
+	n += agree_in_dir("tests/fuzz/corpus/mime", 0);
+	if (n == 0)
+		print_message("the demo Maildir and the mime corpus were not found "
+			      "(run from the project root): only the built-in samples compared\n");
+}
+
 static void *parse_loop(void *arg)
 {
 	(void)arg;
@@ -746,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_header_raw_8bit),
 		cmocka_unit_test(test_to_utf8),
 		cmocka_unit_test(test_parse_headers),
+		cmocka_unit_test(test_parse_headers_agrees),
 		cmocka_unit_test(test_parse_missing_headers),
 		cmocka_unit_test(test_parse_raw_8bit_headers),
 		cmocka_unit_test(test_parse_hostile_subject),
