@@ -43,6 +43,10 @@ struct provider_ops {
 	 * NULL when the provider has no history beyond what pull brings. */
 	int (*backfill)(struct provider *p, const char *channel, struct store_batch *b,
 			struct ebb_err *err);
+	/* Set when pull may run while the batch before is still being written:
+	 * it reads the store only through p->store (then a connection of its
+	 * own, seeing committed data) and only what that batch cannot change. */
+	int pull_ahead;
 };
 
 struct provider {

@@ -25,6 +25,8 @@ int store_open(const char *path, struct store **out, struct ebb_err *err);
 /* Opens an existing database read-only without migrating (for checks). */
 int store_open_readonly(const char *path, struct store **out, struct ebb_err *err);
 void store_close(struct store *st);
+/* The file the store was opened from; NULL for an in-memory store. */
+const char *store_path(const struct store *st);
 int store_schema_version(struct store *st);
 /* PRAGMA integrity_check and the search index's own check; 0 when both
  * pass, EBB_ECORRUPT with the first problems otherwise. */

@@ -1408,4 +1408,8 @@ const struct provider_ops imap_provider_ops = {
 	.send = imap_send,
 	.wait = imap_wait,
 	.close = imap_close,
+	/* Between batches it keeps the mailbox it is in in memory; the store is
+	 * read only when a mailbox starts (cursors and known UIDs of that
+	 * mailbox, which the batch in flight of the one before cannot touch). */
+	.pull_ahead = 1,
 };

@@ -583,6 +583,13 @@ int store_open_readonly(const char *path, struct store **out, struct ebb_err *er
 	return open_common(path, 1, out, err);
 }
 
+const char *store_path(const struct store *st)
+{
+	if (!st || !st->path || strcmp(st->path, ":memory:") == 0)
+		return NULL;
+	return st->path;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
