@@ -157,7 +157,8 @@ static int msgid_cmp(const void *x, const void *y)
  * every message without one. */
 static void count_distinct(struct msgid_seen *ids, size_t n, int *messages, int *unread)
 {
-	qsort(ids, n, sizeof *ids, msgid_cmp);
+	if (n)
+		qsort(ids, n, sizeof *ids, msgid_cmp);
 	for (size_t i = 0; i < n;) {
 		int any_unread = 0;
 		size_t j = i;
