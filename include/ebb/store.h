@@ -11,7 +11,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens (creating when missing, mode 0600) and migrates the database.
  * A database whose user_version is newer than this ebb fails with
@@ -101,6 +101,7 @@ struct batch_msg {
 	char *attachments;  /* "name\ttype\tsize\n" lines or NULL */
 	int from_me;        /* the provider sets these two with config_is_me() */
 	int to_me;          /* addressed to me in To (or a mention/DM in chat) */
+	char *list_id;      /* List-Id id (mime_list_id), NULL when not list mail */
 };
 
 struct batch_flag {
@@ -167,6 +168,9 @@ struct conv_facts {
 	 * waits. The store applies the override after the rule (0 = no reply
 	 * owed, 1 = owed), so a rule that ignores this field still sorts right. */
 	int reply_forced;
+	/* List-Id of the last message from others (whoever wrote last), NULL
+	 * when it came from no list or nothing from others is stored. */
+	const char *last_list_id;
 };
 struct conv_due {
 	const char *tier;          /* tier name (copied by the store) or NULL */

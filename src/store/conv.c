@@ -97,6 +97,11 @@ static const char sql_waiting_since[] =
 static const char sql_addressed[] =
 	"SELECT EXISTS(SELECT 1 FROM message WHERE conversation_id = ?1 AND from_me = 0"
 	" AND to_me = 1 AND (sent_at, id) > (?2, ?3))";
+/* A list rule ranks the conversation by the list the others write from;
+ * my own copy (Sent) never carries the List-Id the list server adds. */
+static const char sql_last_list_id[] =
+	"SELECT list_id FROM message WHERE conversation_id = ?1 AND from_me = 0"
+	" ORDER BY sent_at DESC, id DESC LIMIT 1";
 /* NULL = the rule decides; 0 or 1 = the user's own say (`n` in the inbox). */
 static const char sql_reply_override[] =
 	"SELECT reply_override FROM conversation WHERE id = ?1";
@@ -124,6 +129,7 @@ struct conv_scan {
 	int64_t waiting_since;
 	int addressed;
 	int reply_override;   /* -1 = none, else 0 or 1 */
+	char *last_list_id;   /* of the last message from others */
 };
 
 static void conv_scan_free(struct conv_scan *c)
@@ -133,6 +139,7 @@ static void conv_scan_free(struct conv_scan *c)
 	free(c->last_sender);
 	free(c->channel);
 	free(c->channel_tier);
+	free(c->last_list_id);
 }
 
 static int step_row(struct store *st, sqlite3_stmt *s, int *have, struct ebb_err *err)
@@ -233,6 +240,17 @@ static int conv_scan(struct store *st, long long id, struct conv_scan *c, struct
 		sqlite3_reset(s);
 	}
 
+	if (!(s = store_stmt(st, sql_last_list_id, err)))
+		return err ? err->code : EBB_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_row(st, s, &have, err)))
+		return rc;
+	if (have) {
+		if (store_col_strdup(s, 0, &c->last_list_id))
+			return scan_nomem(s, err);
+		sqlite3_reset(s);
+	}
+
 	c->reply_override = -1;
 	if (!(s = store_stmt(st, sql_reply_override, err)))
 		return err ? err->code : EBB_EIO;
@@ -302,6 +320,7 @@ int store_conv_refresh(struct store *st, long long conv_id, store_due_fn due, vo
 			.waiting_since = (time_t)c.waiting_since,
 			.last_sender = c.last_sender,
 			.reply_forced = forced,
+			.last_list_id = c.last_list_id,
 		};
 		/* Owed by the user's say with nothing from others waiting: the
 		 * clock starts at the last message. */

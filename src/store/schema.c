@@ -182,8 +182,15 @@ static const char migration_2[] =
 	"ALTER TABLE decision ADD COLUMN account_id INTEGER REFERENCES account(id)"
 	" ON DELETE CASCADE;\n";
 
+/* Version 3: the List-Id of mailing-list mail (RFC 2919 id, lower case;
+ * NULL when not from a list), so list.ID = TIER rules can rank it. Rows
+ * stored before keep NULL until the mailbox is fetched again. */
+static const char migration_3[] =
+	"ALTER TABLE message ADD COLUMN list_id TEXT;\n";
+
 const struct store_migration store_migrations[] = {
 	{1, migration_1},
 	{2, migration_2},
+	{3, migration_3},
 };
 const size_t store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];
