@@ -114,7 +114,7 @@ const char *config_channel_tier(const struct account_cfg *acc, const char *chann
 /* The tier a sender.PATTERN rule gives a sender: a rule naming the exact
  * address first, else the first glob (fnmatch, any case) in file order;
  * NULL when no rule matches. Precedence in the due rule: sender rule, then
- * channel rule, then the account's tier, then the defaults. */
+ * list rule, then channel rule, then the account's tier, then the defaults. */
 const char *config_sender_tier(const struct account_cfg *acc, const char *sender);
 /* The tier of a list.LIST-ID rule for that List-Id (any case), or NULL. */
 const char *config_list_tier(const struct account_cfg *acc, const char *list_id);

@@ -13,6 +13,7 @@
 #define MIME_MAX_DEPTH 32                      /* multipart nesting */
 #define MIME_MAX_PARTS 1000
 #define MIME_MAX_TEXT (4u * 1024 * 1024)       /* bytes of decoded body text kept */
+#define MIME_MAX_LIST_ID 255                   /* bytes of a List-Id id */
 
 /* Call once from main before threads start (g_mime_init). Idempotent. */
 void mime_init(void);
@@ -37,8 +38,8 @@ struct mime_message {
 	char *cc;            /* like to */
 	char *cc_addrs;      /* like to_addrs */
 	char *subject;       /* decoded, valid UTF-8, "" when missing */
-	char *list_id;       /* the id of List-Id (the part in <>), NULL when not
-				a list message */
+	char *list_id;       /* the id of List-Id as mime_list_id reads it, NULL
+				when not a list message */
 	time_t date;         /* Date header, 0 when missing or unparsable */
 	char *text;          /* chosen body as UTF-8 text, LF line ends; "" when
 				there is none. Never NULL. */
@@ -61,6 +62,16 @@ int mime_parse_headers(const char *data, size_t len, struct mime_message **out,
  * bytes (tried as UTF-8, then as windows-1252), folding removed. Always
  * returns valid UTF-8; NULL only on ENOMEM. */
 char *mime_decode_header(const char *raw, size_t len);
+/* The id of a raw List-Id header value (RFC 2919): "Dev talk <dev.example.org>"
+ * gives "dev.example.org". The id is the part inside the last <...>; a value
+ * without brackets counts only when it is one bare id ("dev.example.org",
+ * as lists written before RFC 2919 send it). The id must contain a dot, be
+ * at most MIME_MAX_LIST_ID bytes of printable ASCII without spaces, and is
+ * lower-cased (ids compare without case). Anything else (an unterminated
+ * '<', control bytes, an empty or overlong id) is no id: EBB_ENOENT with
+ * out = "". outsz must leave room for the id and its NUL
+ * (MIME_MAX_LIST_ID + 1 always does). */
+int mime_list_id(const char *value, size_t len, char *out, size_t outsz);
 /* Converts bytes in a named charset to UTF-8, replacing what cannot be
  * converted with U+FFFD. Unknown charsets fall back to windows-1252. */
 char *mime_to_utf8(const char *data, size_t len, const char *charset);

@@ -103,6 +103,7 @@ struct batch_msg {
 	char *attachments;  /* "name\ttype\tsize\n" lines or NULL */
 	int from_me;        /* the provider sets these two with config_is_me() */
 	int to_me;          /* addressed to me in To (or a mention/DM in chat) */
+	char *list_id;      /* List-Id id (mime_list_id), NULL when not list mail */
 };
 
 struct batch_flag {
@@ -169,6 +170,9 @@ struct conv_facts {
 	 * waits. The store applies the override after the rule (0 = no reply
 	 * owed, 1 = owed), so a rule that ignores this field still sorts right. */
 	int reply_forced;
+	/* List-Id of the last message from others (whoever wrote last), NULL
+	 * when it came from no list or nothing from others is stored. */
+	const char *last_list_id;
 };
 struct conv_due {
 	const char *tier;          /* tier name (copied by the store) or NULL */

@@ -11,7 +11,6 @@
 #define MAX_REFS 100    /* References ids kept: the first and the last 99 */
 #define MAX_ID 512      /* longest Message-ID kept */
 #define MAX_TYPE 128    /* longest content type kept */
-#define MAX_LIST_ID 256
 
 struct walk {
 	struct mime_message *m;
@@ -327,29 +326,16 @@ static int read_from(InternetAddressList *from, const char *raw, struct mime_mes
 	return EBB_OK;
 }
 
+/* The id is ASCII inside <>, so the raw value is read: decoding the phrase
+ * could only bring in a '<' that is not the id's. */
 static int read_list_id(const char *raw, struct mime_message *m)
 {
-	if (!raw)
+	char id[MIME_MAX_LIST_ID + 1];
+	if (!raw || mime_list_id(raw, strlen(raw), id, sizeof id))
 		return EBB_OK;
-	char *value = decode_raw(raw);
-	if (!value)
+	if (!(m->list_id = util_strndup(id, strlen(id))))
 		return EBB_ENOMEM;
-	/* "Team news <news.example.com>": the part in <> is the stable id */
-	char *start = value, *lt = strrchr(value, '<');
-	if (lt) {
-		char *gt = strchr(lt, '>');
-		if (gt) {
-			*gt = '\0';
-			start = lt + 1;
-		}
-	}
-	util_trim(start);
-	int rc = EBB_OK;
-	size_t n = strlen(start);
-	if (n && n <= MAX_LIST_ID && !(m->list_id = util_strndup(start, n)))
-		rc = EBB_ENOMEM;
-	free(value);
-	return rc;
+	return EBB_OK;
 }
 
 /* ---- the body -------------------------------------------------------------- */

@@ -671,6 +671,7 @@ static int header_cb(void *ctx, const struct imap_response *r, struct ebb_err *e
 		bm.recipients = m->to;
 		bm.cc = m->cc;
 		bm.subject = m->subject;
+		bm.list_id = m->list_id;   /* LIST-ID is among header_fields */
 		if (m->date)
 			bm.sent_at = m->date;
 		bm.from_me = config_is_me(fc->p->acc, m->from_addr);

@@ -323,6 +323,7 @@ static int add_message(struct provider *p, struct folder_scan *fs, const struct 
 		bm.subject = m->subject;
 		bm.sent_at = m->date;
 		bm.body = m->text;
+		bm.list_id = m->list_id;
 		bm.from_me = config_is_me(p->acc, m->from_addr);
 		/* Addressed to me means To, not only Cc or a list. */
 		for (size_t i = 0; i < p->acc->nme && !bm.to_me; i++) {

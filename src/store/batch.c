@@ -49,7 +49,7 @@ static void msg_free(struct batch_msg *m)
 {
 	char **fields[] = {&m->channel, &m->remote_id, &m->msgid, &m->in_reply_to, &m->refs,
 			   &m->thread_hint, &m->sender, &m->sender_name, &m->recipients, &m->cc,
-			   &m->subject, &m->body, &m->attachments};
+			   &m->subject, &m->body, &m->attachments, &m->list_id};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		free(*fields[i]);
 }
@@ -87,7 +87,7 @@ int batch_add_msg(struct store_batch *b, const struct batch_msg *m)
 	    copy_str(&d->sender, m->sender) || copy_str(&d->sender_name, m->sender_name) ||
 	    copy_str(&d->recipients, m->recipients) || copy_str(&d->cc, m->cc) ||
 	    copy_str(&d->subject, m->subject) || copy_str(&d->body, m->body) ||
-	    copy_str(&d->attachments, m->attachments)) {
+	    copy_str(&d->attachments, m->attachments) || copy_str(&d->list_id, m->list_id)) {
 		msg_free(d);
 		return EBB_ENOMEM;
 	}
@@ -652,9 +652,9 @@ static const char sql_msg_body[] =
 static const char sql_msg_insert[] =
 	"INSERT INTO message(channel_id, remote_id, conversation_id, msgid, in_reply_to, refs,"
 	" thread_hint, sender, sender_name, recipients, cc, subject, sent_at, flags, size, body,"
-	" attachments, from_me, to_me)"
+	" attachments, from_me, to_me, list_id)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	" ?19)"
+	" ?19, ?20)"
 	/* Cannot conflict after the lookup above; kept so a race can only
 	 * update flags, never duplicate a message. */
 	" ON CONFLICT(channel_id, remote_id) DO UPDATE SET flags = excluded.flags"
@@ -728,6 +728,7 @@ static int insert_message(struct apply *a, const struct batch_msg *m, long long 
 	store_bind_text(s, 17, m->attachments);
 	sqlite3_bind_int(s, 18, m->from_me ? 1 : 0);
 	sqlite3_bind_int(s, 19, m->to_me ? 1 : 0);
+	store_bind_text(s, 20, m->list_id && m->list_id[0] ? m->list_id : NULL);
 	if ((rc = step_done(a->st, s, err, "cannot store a message")))
 		return rc;
 	a->res.inserted++;

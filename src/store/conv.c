@@ -80,7 +80,7 @@ int64_t store_due_sort_key(int needs_reply, int64_t due_at, int64_t last_at)
  * cost a first sync a fifth of its time. */
 static const char sql_conv_messages[] =
 	"SELECT sent_at, id, from_me, to_me, flags & 1, msgid, subject, sender_name, sender,"
-	" channel_id FROM message WHERE conversation_id = ?1 ORDER BY sent_at, id";
+	" channel_id, list_id FROM message WHERE conversation_id = ?1 ORDER BY sent_at, id";
 static const char sql_conv_channel[] =
 	"SELECT remote_id, tier, is_direct FROM channel WHERE id = ?1";
 /* NULL = the rule decides; 0 or 1 = the user's own say (`n` in the inbox). */
@@ -110,6 +110,7 @@ struct conv_scan {
 	int64_t waiting_since;
 	int addressed;
 	int reply_override;   /* -1 = none, else 0 or 1 */
+	char *last_list_id;   /* of the last message from others */
 };
 
 static void conv_scan_free(struct conv_scan *c)
@@ -119,6 +120,7 @@ static void conv_scan_free(struct conv_scan *c)
 	free(c->last_sender);
 	free(c->channel);
 	free(c->channel_tier);
+	free(c->last_list_id);
 }
 
 static int step_row(struct store *st, sqlite3_stmt *s, int *have, struct ebb_err *err)
@@ -202,6 +204,11 @@ static int scan_messages(struct store *st, long long id, struct conv_scan *c,
 			if (!waiting)
 				c->waiting_since = sent_at;
 			waiting = 1;
+			/* A list rule ranks by the list the others write from; my own
+			 * copy (Sent) never carries the List-Id the list server adds. */
+			free(c->last_list_id);
+			if (store_col_strdup(s, 10, &c->last_list_id))
+				oom = 1;
 			c->addressed |= sqlite3_column_int(s, 3) != 0;
 		}
 		const char *msgid = (const char *)sqlite3_column_text(s, 5);
@@ -333,6 +340,7 @@ int store_conv_refresh(struct store *st, long long conv_id, store_due_fn due, vo
 			.waiting_since = (time_t)c.waiting_since,
 			.last_sender = c.last_sender,
 			.reply_forced = forced,
+			.last_list_id = c.last_list_id,
 		};
 		/* Owed by the user's say with nothing from others waiting: the
 		 * clock starts at the last message. */

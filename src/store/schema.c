@@ -186,8 +186,13 @@ static const char migration_2[] =
  * SELECT per sync batch (store/batch.c), not by a trigger per row. Once
  * FTS5 is part of a transaction it flushes its pending terms at every
  * statement savepoint, so the row trigger wrote a tiny index segment per
- * message and merged them over and over: a third of a first sync's time. */
-static const char migration_3[] = "DROP TRIGGER message_fts_insert;\n";
+ * message and merged them over and over: a third of a first sync's time.
+ * And the List-Id of mailing-list mail (RFC 2919 id, lower case; NULL when
+ * not from a list), so list.ID = TIER rules can rank it. Rows stored before
+ * keep NULL until the mailbox is fetched again. */
+static const char migration_3[] =
+	"DROP TRIGGER message_fts_insert;\n"
+	"ALTER TABLE message ADD COLUMN list_id TEXT;\n";
 
 const struct store_migration store_migrations[] = {
 	{1, migration_1},

@@ -9,13 +9,17 @@
 #include "sync_int.h"
 
 /* Tier precedence: a sender rule (by the sender of the last message, the
- * one waiting for a reply; none when I wrote last), then the channel's
- * stored tier (its channel rule, else the account's tier, else the
- * defaults, resolved when synced). */
+ * one waiting for a reply; none when I wrote last), then a list rule (by
+ * the List-Id of the last message from others, so a list thread keeps its
+ * tier after I answered on the list), then the channel's stored tier (its
+ * channel rule, else the account's tier, else the defaults, resolved when
+ * synced). The user's reply_override is applied by the store after this. */
 void sync_due(void *ctx, const struct conv_facts *f, struct conv_due *out)
 {
 	const struct sync_due_ctx *d = ctx;
 	const char *tier = f->last_from_me ? NULL : config_sender_tier(d->acc, f->last_sender);
+	if (!tier)
+		tier = config_list_tier(d->acc, f->last_list_id);
 	if (!tier)
 		tier = f->channel_tier;
 	if (!tier)

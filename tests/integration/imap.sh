@@ -98,7 +98,7 @@ write("01.eml", base % 1 + "From: Ann <ann@example.org>\nSubject: Budget review\
       "Message-ID: <t1@example.org>\n", "Can you look at the budget?\n")
 write("02.eml", base % 2 + "From: Bo <bo@example.org>\nSubject: Re: Budget review\n"
       "Message-ID: <t2@example.org>\nIn-Reply-To: <t1@example.org>\n"
-      "References: <t1@example.org>\n", "Me too.\n")
+      "References: <t1@example.org>\nList-Id: Budget team <Budget.Example.org>\n", "Me too.\n")
 write("03.eml", base % 3 + "From: Ann <ann@example.org>\nSubject: Re: Budget review\n"
       "Message-ID: <t3@example.org>\nIn-Reply-To: <t2@example.org>\n"
       "References: <t1@example.org> <t2@example.org>\n", "Friday then.\n")
@@ -150,6 +150,10 @@ grep -q 'SELECT "INBOX" (CONDSTORE)' "$W/log1" && grep -q 'UID FETCH 1:9 (UID FL
 	pass "imap: first sync fetches header fields only, own tags" ||
 	fail "imap: first sync commands" "$(head -8 "$W/log1" | tr '\n' '|')"
 grep -q '^C: A0' "$W/log1" && fail "imap: own tag prefix" "ebb used libcurl's A001 tags"
+lid=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select group_concat(coalesce(list_id, \"-\")) from (select list_id from message where msgid in (\"t1@example.org\", \"t2@example.org\") order by msgid)").fetchone()[0])' "$XDG_DATA_HOME/ebb/ebb.db")
+grep -q 'HEADER.FIELDS ([^)]*LIST-ID' "$W/log1" && [ "$lid" = "-,budget.example.org" ] &&
+	pass "imap: header sync fetches List-Id and stores its id" ||
+	fail "imap: List-Id from the header sync" "stored: $lid"
 
 # ---- resync with nothing new -----------------------------------------------------
 out=$(EBB_IMAP_LOG=$W/log2 $EBB sync 2>&1)
