@@ -196,9 +196,20 @@ static void changed(struct pane *p)
 
 /* ---- editing ------------------------------------------------------------- */
 
+/* Equal but for the spaces and blank lines around them, which the editor
+ * round trip trims. */
 static int same_text(const char *a, const char *b)
 {
-	return !strcmp(a ? a : "", b ? b : "");
+	a = a ? a : "";
+	b = b ? b : "";
+	a += strspn(a, " \t\r\n");
+	b += strspn(b, " \t\r\n");
+	size_t alen = strlen(a), blen = strlen(b);
+	while (alen && strchr(" \t\r\n", a[alen - 1]))
+		alen--;
+	while (blen && strchr(" \t\r\n", b[blen - 1]))
+		blen--;
+	return alen == blen && !memcmp(a, b, alen);
 }
 
 static void edit(struct pane *p)
