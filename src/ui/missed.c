@@ -93,8 +93,8 @@ static void missed_chosen(struct ui *ui, int choice, void *ctx)
 		if (!failed) {
 			char edit[16];
 			keymap_keys_of(&ui->keys, ACT_OUTBOX_EDIT, 1, edit, sizeof(edit));
-			ui_show_message(ui, "Held until %s: %s edits, r sends now, c cancels", when,
-					edit);
+			ui_show_message(ui, "Held until %s: %s%sr sends now, c cancels", when, edit,
+					edit[0] ? " edits, " : "");
 		}
 		if (only)
 			ui_outbox_edit(ui, only);
