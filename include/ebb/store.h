@@ -383,6 +383,13 @@ int store_outbox_finish(struct store *st, long long id, enum outbox_state state,
 int store_outbox_reschedule(struct store *st, long long id, const char *policy,
 			    time_t release_at, time_t now, struct ebb_err *err);
 int store_outbox_cancel(struct store *st, long long id, struct ebb_err *err);
+/* Takes a waiting item (queued, held or failed) back to edit it: in one
+ * transaction it becomes cancelled and d is saved as a new draft (d->id
+ * set). EBB_EBUSY, with nothing changed, when the item is sending, sent,
+ * uncertain, cancelled or gone. struct store_draft is declared below. */
+struct store_draft;
+int store_outbox_take_to_draft(struct store *st, long long id, struct store_draft *d, time_t now,
+			       struct ebb_err *err);
 /* After a crash: items left in `sending` become `uncertain`. Call only while
  * holding the outbox lock, so no other process is sending them. */
 int store_outbox_recover(struct store *st, size_t *recovered, struct ebb_err *err);

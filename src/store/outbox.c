@@ -321,6 +321,48 @@ int store_outbox_cancel(struct store *st, long long id, struct ebb_err *err)
 	return transition(st, s, "cannot cancel the message (it is sending or already sent)", err);
 }
 
+/* The guard is the same as cancel's: once the outbox thread has claimed
+ * the item (sending) the UPDATE matches nothing and no draft is written. */
+static const char sql_take[] =
+	"UPDATE outbox SET state = 'cancelled', last_error = 'taken back to edit as a draft'"
+	" WHERE id = ?1 AND state IN ('queued', 'held', 'failed')";
+
+int store_outbox_take_to_draft(struct store *st, long long id, struct store_draft *d, time_t now,
+			       struct ebb_err *err)
+{
+	d->id = 0;
+	durable(st, 1);
+	int nested;
+	int rc = store_tx_begin(st, &nested, err);
+	if (rc) {
+		durable(st, 0);
+		return rc;
+	}
+	sqlite3_stmt *s = store_stmt(st, sql_take, err);
+	if (!s) {
+		rc = err ? err->code : EBB_EIO;
+	} else {
+		sqlite3_bind_int64(s, 1, id);
+		int step = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE)
+			rc = store_sql_err(st, step, err, "cannot take the message back");
+		else if (!sqlite3_changes(st->db))
+			rc = ebb_err_set(err, EBB_EBUSY, "#%lld is being sent or is gone already: "
+					 "it cannot be edited", id);
+	}
+	if (!rc)
+		rc = store_draft_save(st, d, now, err);
+	if (!rc)
+		rc = store_tx_commit(st, nested, err);
+	else
+		store_tx_rollback(st, nested);
+	durable(st, 0);
+	if (rc)
+		d->id = 0;
+	return rc;
+}
+
 static const char sql_recover[] =
 	"UPDATE outbox SET state = 'uncertain', last_error = 'ebb stopped while sending; the"
 	" server may or may not have accepted it' WHERE state = 'sending'";

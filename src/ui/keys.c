@@ -54,6 +54,7 @@ static const struct ui_action_def ACTIONS[] = {
 	{ ACT_EDIT_SUBJECT, "edit-subject", "s", NULL, SCOPE_COMPOSE, "Edit the subject" },
 	{ ACT_OUTBOX_CANCEL, "outbox-cancel", "c", NULL, SCOPE_OUTBOX, "Cancel the selected message" },
 	{ ACT_OUTBOX_RELEASE, "outbox-release", "r", NULL, SCOPE_OUTBOX, "Release now (or retry a failed one)" },
+	{ ACT_OUTBOX_EDIT, "outbox-edit", "e", NULL, SCOPE_OUTBOX, "Edit: take the mail back into a draft and $EDITOR" },
 	{ ACT_DRAFT_DELETE, "draft-delete", "d", NULL, SCOPE_DRAFTS, "Discard the selected draft" },
 	{ ACT_SESSION, "session", "S", NULL, SCOPE_LIST, "Reply session: walk the owed conversations" },
 	{ ACT_ROUNDUP, "roundup", "R", NULL, SCOPE_GLOBAL, "Round-up: reply with decisions, action items, open questions" },

@@ -82,14 +82,22 @@ static void missed_chosen(struct ui *ui, int choice, void *ctx)
 		say_moved(ui, "");
 		break;
 	default: {
-		/* Editing takes a while; until the user releases or cancels them
-		 * in the outbox they wait for the next block, not for the flush
-		 * that starts with the engine. */
+		/* Editing takes a while; until the user edits, releases or cancels
+		 * them in the outbox they wait for the next block, not for the
+		 * flush that starts with the engine. One reply opens in the editor
+		 * at once (taken out of the outbox, so the engine cannot send it). */
 		char when[48];
 		int failed = move_to_next_block(ui, when, sizeof(when));
 		ui_global_action(ui, ACT_VIEW_OUTBOX);
-		if (!failed)
-			ui_show_message(ui, "Held until %s: r sends now, c cancels", when);
+		long long only = n == 1 && !failed ? ui->missed_ids[0] : 0;
+		if (!failed) {
+			char edit[16];
+			keymap_keys_of(&ui->keys, ACT_OUTBOX_EDIT, 1, edit, sizeof(edit));
+			ui_show_message(ui, "Held until %s: %s%sr sends now, c cancels", when, edit,
+					edit[0] ? " edits, " : "");
+		}
+		if (only)
+			ui_outbox_edit(ui, only);
 		break;
 	}
 	}
@@ -128,7 +136,8 @@ void ui_missed_ask(struct ui *ui)
 	ui_format_when(ui, ui_next_block_after(ui->cfg, ui->now), items[1].detail,
 		       sizeof(items[1].detail));
 	items[2].key = 'e';
-	util_strlcpy(items[2].label, "Edit: open the outbox", sizeof(items[2].label));
+	util_strlcpy(items[2].label, ui->nmissed == 1 ? "Edit it in $EDITOR" : "Edit: open the outbox",
+		     sizeof(items[2].label));
 	ui_menu(ui, title, items, 3, missed_chosen, NULL);
 }
 

@@ -1,6 +1,7 @@
 /* ui/pane_compose: a mail being written: From, To, Cc, Subject and the body.
  * E runs $EDITOR on all of it; every change is saved as a draft at once;
- * y queues it with the release rule (held until the next reply block). */
+ * y queues it with the release rule (held until the next reply block),
+ * after the high-context check when it is a new request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct compose {
 	size_t scroll;
 	int wrap_cols;
 	int roundup;             /* store the round-up block when queued */
+	long long from_outbox;   /* the outbox item this draft was taken back from */
+	int context_ok;          /* the user said send anyway to the context check */
 };
 
 static struct compose *priv(struct pane *p)
@@ -193,23 +196,61 @@ static void changed(struct pane *p)
 
 /* ---- editing ------------------------------------------------------------- */
 
+/* Equal but for the spaces and blank lines around them, which the editor
+ * round trip trims. */
+static int same_text(const char *a, const char *b)
+{
+	a = a ? a : "";
+	b = b ? b : "";
+	a += strspn(a, " \t\r\n");
+	b += strspn(b, " \t\r\n");
+	size_t alen = strlen(a), blen = strlen(b);
+	while (alen && strchr(" \t\r\n", a[alen - 1]))
+		alen--;
+	while (blen && strchr(" \t\r\n", b[blen - 1]))
+		blen--;
+	return alen == blen && !memcmp(a, b, alen);
+}
+
 static void edit(struct pane *p)
 {
 	struct compose *c = priv(p);
 	struct compose_fields f = { c->d.to, c->d.cc, c->d.subject, c->d.body };
 	struct ebb_err err = { 0 };
+	/* A mail taken back from the outbox and left as it was is a draft
+	 * now, not queued: the user must hear that. */
+	struct compose_fields before = { 0 };
+	int compare = c->from_outbox != 0;
+	if (compare) {
+		before.to = util_strdup0(c->d.to ? c->d.to : "");
+		before.cc = util_strdup0(c->d.cc ? c->d.cc : "");
+		before.subject = util_strdup0(c->d.subject ? c->d.subject : "");
+		before.body = util_strdup0(c->d.body ? c->d.body : "");
+		compare = before.to && before.cc && before.subject && before.body;
+	}
 	int rc = ui_edit_fields(&f, &err);
 	/* ui_edit_fields replaces the strings it changed: take them back. */
 	c->d.to = f.to;
 	c->d.cc = f.cc;
 	c->d.subject = f.subject;
 	c->d.body = f.body;
+	int unchanged = compare && same_text(before.to, c->d.to) && same_text(before.cc, c->d.cc) &&
+			same_text(before.subject, c->d.subject) && same_text(before.body, c->d.body);
+	free(before.to);
+	free(before.cc);
+	free(before.subject);
+	free(before.body);
 	if (rc) {
 		ui_show_error(p->ui, &err);
 	} else if (save(p) == EBB_OK) {
-		char send[16];
+		char send[16], drafts[16];
 		keymap_keys_of(&p->ui->keys, ACT_SEND, 1, send, sizeof(send));
-		ui_show_message(p->ui, "Draft saved \xE2\x80\x94 %s sends it", send);
+		keymap_keys_of(&p->ui->keys, ACT_VIEW_DRAFTS, 1, drafts, sizeof(drafts));
+		if (unchanged)
+			ui_show_message(p->ui, "Unchanged: #%lld stays a draft (%s lists drafts) "
+					"until %s queues it again", c->from_outbox, drafts, send);
+		else
+			ui_show_message(p->ui, "Draft saved \xE2\x80\x94 %s sends it", send);
 	}
 	changed(p);
 }
@@ -263,6 +304,66 @@ static void say_queued(struct ui *ui, const struct queued_mail *q)
 	}
 }
 
+static void send(struct pane *p);
+static void postpone(struct pane *p);
+
+static void context_chosen(struct ui *ui, int choice, void *ctx)
+{
+	(void)ui;
+	struct pane *p = ctx;
+	switch (choice) {
+	case 0:
+		edit(p);
+		break;
+	case 1:
+		priv(p)->context_ok = 1;
+		send(p);   /* may free p */
+		break;
+	default:
+		postpone(p);   /* frees p */
+		break;
+	}
+}
+
+/* A new request (not a reply: the same rule as `ebb send`) is read for an
+ * ask, a deadline and what it points at. Returns 1 when it asked the user
+ * first; it never stops the mail, send anyway is one key. */
+static int context_ask(struct pane *p)
+{
+	struct compose *c = priv(p);
+	struct ui *ui = p->ui;
+	const char *mode = ui->cfg->context_check;
+	if (c->context_ok || (mode && !strcmp(mode, "off")) || c->d.conversation_id ||
+	    (c->d.in_reply_to && c->d.in_reply_to[0]))
+		return 0;
+	struct policy_context ctx;
+	if (policy_context_check(c->d.subject, c->d.body, 0, &ctx) || !ctx.missing)
+		return 0;
+	char title[160] = "Missing: ";
+	const char *sep = "";
+	for (unsigned bit = 1; bit && bit <= ctx.missing; bit <<= 1) {
+		if (!(ctx.missing & bit))
+			continue;
+		size_t used = strlen(title);
+		snprintf(title + used, sizeof(title) - used, "%s%s", sep,
+			 policy_context_missing_name(bit));
+		sep = ", ";
+	}
+	struct ui_menu_item items[3];
+	memset(items, 0, sizeof(items));
+	items[0].key = 'e';
+	util_strlcpy(items[0].label, "Edit again to add it", sizeof(items[0].label));
+	items[1].key = 's';
+	util_strlcpy(items[1].label, "Send anyway", sizeof(items[1].label));
+	items[2].key = 'd';
+	util_strlcpy(items[2].label, "Keep as a draft", sizeof(items[2].label));
+	ui_menu(ui, title, items, 3, context_chosen, p);
+	/* The menu's title line is short; the status bar has room for the
+	 * whole advice. */
+	ui_show_message(ui, "%s", ctx.advice);
+	return 1;
+}
+
 static void send(struct pane *p)
 {
 	struct compose *c = priv(p);
@@ -280,6 +381,8 @@ static void send(struct pane *p)
 		ui_show_error(ui, &err);
 		return;
 	}
+	if (context_ask(p))
+		return;
 	struct mime_draft md = {
 		.to = c->d.to,
 		.cc = c->d.cc && c->d.cc[0] ? c->d.cc : NULL,
@@ -347,6 +450,7 @@ static void postpone(struct pane *p)
 	struct ui *ui = p->ui;
 	int empty = is_empty(&c->d) && c->d.conversation_id == 0;
 	long long id = c->d.id;
+	long long from_outbox = c->from_outbox;
 	ui_pop(ui);   /* frees p */
 	if (empty && id) {
 		store_draft_delete(ui->st, id, NULL);
@@ -355,7 +459,11 @@ static void postpone(struct pane *p)
 	}
 	char key[16];
 	keymap_keys_of(&ui->keys, ACT_VIEW_DRAFTS, 1, key, sizeof(key));
-	ui_show_message(ui, "Draft kept \xE2\x80\x94 %s lists drafts", key);
+	if (from_outbox)
+		ui_show_message(ui, "Not queued: #%lld stays a draft \xE2\x80\x94 %s lists drafts",
+				from_outbox, key);
+	else
+		ui_show_message(ui, "Draft kept \xE2\x80\x94 %s lists drafts", key);
 }
 
 /* ---- pane ops -------------------------------------------------------------- */
@@ -408,6 +516,7 @@ static int compose_init(struct pane *p, const void *arg, struct ebb_err *err)
 		rc = store_draft_get(p->ui->st, a->draft_id, &c->d, err);
 		if (!rc)
 			c->acc = c->d.account ? config_account(p->ui->cfg, c->d.account) : NULL;
+		c->from_outbox = a->from_outbox;
 		break;
 	default:
 		rc = set_account(p, a->acc, err);
@@ -552,7 +661,7 @@ int ui_compose_open(struct ui *ui, const struct compose_arg *arg)
 	int rc = ui_push(ui, &pane_compose_ops, arg);
 	if (rc)
 		return rc;
-	if (arg->kind != COMPOSE_DRAFT)
+	if (arg->kind != COMPOSE_DRAFT || arg->from_outbox)
 		edit(ui_top(ui));
 	return EBB_OK;
 }

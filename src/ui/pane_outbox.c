@@ -1,6 +1,6 @@
 /* ui/pane_outbox: what is waiting to go out and when: held until the next
  * reply block, queued, failed or uncertain; c cancels, r releases now (or
- * retries), each after a yes. */
+ * retries), each after a yes; e takes a mail back into the compose pane. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +201,91 @@ static void release_answered(struct ui *ui, int yes, void *ctx)
 	ui_reload_all(ui);
 }
 
+/* The draft a queued mail came from, read back from its payload. */
+static int draft_from_mail(const struct outbox_item *it, struct store_draft *d,
+			   struct ebb_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	struct mime_message *m = NULL;
+	int rc = mime_parse(it->payload, it->payload_len, &m, err);
+	if (rc) {
+		ebb_err_prefix(err, "cannot read #%lld back to edit it: ", it->id);
+		return rc;
+	}
+	d->account_id = it->account_id;
+	d->conversation_id = it->conversation_id;
+	d->to = util_strdup0(m->to);
+	d->cc = util_strdup0(m->cc);
+	d->subject = util_strdup0(m->subject);
+	d->body = util_strdup0(m->text);
+	if (m->in_reply_to)
+		d->in_reply_to = util_strdup0(m->in_reply_to);
+	if (m->references)
+		d->refs = util_strdup0(m->references);
+	int nomem = !d->to || !d->cc || !d->subject || !d->body ||
+		    (m->in_reply_to && !d->in_reply_to) || (m->references && !d->refs);
+	mime_message_free(m);
+	if (nomem) {
+		store_draft_clear(d);
+		return ebb_err_set(err, EBB_ENOMEM, "out of memory reading #%lld back", it->id);
+	}
+	return EBB_OK;
+}
+
+int ui_outbox_edit(struct ui *ui, long long id)
+{
+	struct ebb_err err = { 0 };
+	struct outbox_item it;
+	if (store_outbox_get(ui->st, id, &it, &err)) {
+		ui_show_error(ui, &err);
+		return err.code ? err.code : EBB_EIO;
+	}
+	int rc = EBB_OK;
+	if (it.state == OUTBOX_SENDING || it.state == OUTBOX_SENT) {
+		rc = ebb_err_set(&err, EBB_EBUSY, "#%lld is %s: too late to edit it", id,
+				 it.state == OUTBOX_SENT ? "sent already" : "being sent right now");
+	} else if (it.state == OUTBOX_UNCERTAIN) {
+		rc = ebb_err_set(&err, EBB_EBUSY, "#%lld may have been sent already (check Sent): "
+				 "c cancels it, then write it again", id);
+	} else if (it.state == OUTBOX_CANCELLED) {
+		rc = ebb_err_set(&err, EBB_ENOENT, "#%lld was cancelled", id);
+	} else if (it.release_policy && !strcmp(it.release_policy, "server")) {
+		/* Slack's scheduler holds its own copy; editing ours would not
+		 * change what Slack posts. */
+		rc = ebb_err_set(&err, EBB_EINVAL, "#%lld is scheduled on the Slack server: it cannot "
+				 "be edited here", id);
+	} else if (it.txn_id && it.payload_len && it.payload[0] == '{') {
+		/* The compose pane writes mail only; a chat text reopened there
+		 * would go out as a mail. */
+		rc = ebb_err_set(&err, EBB_EINVAL, "#%lld is a chat message: the screen cannot edit "
+				 "chat yet; c cancels it, then `ebb reply` writes it again", id);
+	}
+	struct store_draft d = { 0 };
+	if (!rc)
+		rc = draft_from_mail(&it, &d, &err);
+	store_outbox_item_clear(&it);
+	/* Out of the outbox and into a draft in one step: the outbox thread
+	 * cannot claim it while the editor is open. */
+	if (!rc)
+		rc = store_outbox_take_to_draft(ui->st, id, &d, ui->now, &err);
+	long long draft_id = d.id;
+	store_draft_clear(&d);
+	ui_reload_all(ui);
+	if (rc) {
+		ui_show_error(ui, &err);
+		return rc;
+	}
+	struct compose_arg arg = { .kind = COMPOSE_DRAFT, .draft_id = draft_id,
+				   .from_outbox = id };
+	rc = ui_compose_open(ui, &arg);
+	if (rc) {
+		char key[16];
+		keymap_keys_of(&ui->keys, ACT_VIEW_DRAFTS, 1, key, sizeof(key));
+		ui_show_message(ui, "#%lld is a draft now, not queued: %s lists drafts", id, key);
+	}
+	return rc;
+}
+
 static int outbox_action(struct pane *p, enum ui_action a)
 {
 	struct outbox *o = priv(p);
@@ -221,6 +306,10 @@ static int outbox_action(struct pane *p, enum ui_action a)
 		o->asked = r->id;
 		snprintf(question, sizeof(question), "Cancel #%lld to %.60s?", r->id, r->to);
 		ui_confirm(p->ui, question, cancel_answered, p);
+		return 1;
+	case ACT_OUTBOX_EDIT:
+		if (r)
+			ui_outbox_edit(p->ui, r->id);   /* may push the compose pane */
 		return 1;
 	case ACT_OUTBOX_RELEASE:
 		if (!r)
@@ -265,7 +354,16 @@ static void outbox_close(struct pane *p)
 
 static void outbox_hints(struct pane *p, char *out, size_t outlen)
 {
-	listpane_hints(p, ACT_OUTBOX_CANCEL, "cancel", ACT_OUTBOX_RELEASE, "send now", out, outlen);
+	/* Three actions here: listpane_hints names two, so the edit key is
+	 * put in front of what it writes. */
+	char edit_key[16], rest[256];
+	keymap_keys_of(&p->ui->keys, ACT_OUTBOX_EDIT, 1, edit_key, sizeof(edit_key));
+	listpane_hints(p, ACT_OUTBOX_CANCEL, "cancel", ACT_OUTBOX_RELEASE, "send now", rest,
+		       sizeof(rest));
+	if (edit_key[0])
+		snprintf(out, outlen, "%s:edit %s", edit_key, rest);
+	else
+		snprintf(out, outlen, "%s", rest);
 }
 
 const struct pane_ops pane_outbox_ops = {

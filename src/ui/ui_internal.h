@@ -67,6 +67,7 @@ enum ui_action {
 	ACT_SESSION_NEXT,
 	ACT_ROUNDUP,
 	ACT_DECISION_CLOSE,
+	ACT_OUTBOX_EDIT,
 	ACT_COUNT
 };
 
@@ -235,6 +236,8 @@ struct compose_arg {
 	int roundup;                      /* reply: the body starts with the round-up
 					   * template, stored in the decision table
 					   * when the reply is queued */
+	long long from_outbox;            /* draft: the outbox item it was taken
+					   * back from; the editor opens at once */
 };
 /* Opens the compose pane and, unless it continues a draft, the editor. */
 int ui_compose_open(struct ui *ui, const struct compose_arg *arg);
@@ -243,6 +246,10 @@ int ui_compose_open(struct ui *ui, const struct compose_arg *arg);
 void ui_compose_start(struct ui *ui, enum compose_kind kind, long long conv_id);
 /* R: a reply whose body starts with the conversation's round-up. */
 void ui_compose_roundup(struct ui *ui, long long conv_id);
+/* e in the outbox (and the missed-release question): takes a waiting mail
+ * out of the outbox into a draft and opens it in the compose pane with the
+ * editor. Says in the status bar why not when it cannot (sending, chat). */
+int ui_outbox_edit(struct ui *ui, long long id);
 
 #define UI_MAX_PANES 8
 

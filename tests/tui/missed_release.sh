@@ -18,10 +18,16 @@ for who in ann bob; do
 done
 sent() { ls "$T/sent" | wc -l | tr -d ' '; }
 states() { ebb_cli outbox --json | python3 -c 'import json,sys; print(" ".join(i["state"] for i in json.load(sys.stdin)))'; }
-# ... and ebb starts again only at 12:00, after the block.
+# ... and ebb starts again only at 12:00, after the block. The editor (for
+# e) rewrites the body as the user would.
+cat > "$T/editor" <<'SH'
+#!/bin/sh
+sed -i 's/^Later\.$/Later, edited./' "$1"
+SH
+chmod +x "$T/editor"
 start_at() {
 	NOW=$1
-	tmux_start 100 30 "EBB_NOW=$NOW TMPDIR=$T $EBB --config $cfg; echo ebb-exited-\$?"
+	tmux_start 100 30 "EBB_NOW=$NOW TMPDIR=$T EDITOR=$T/editor $EBB --config $cfg; echo ebb-exited-\$?"
 }
 ok=1
 start_at 1795518000
@@ -69,14 +75,26 @@ n=$(sent)
 tmux_keys Q
 [ $ok = 1 ] && pass "tui-missed-release: Esc sends nothing and holds until the next block"
 demo_stop
-# e: the outbox opens, the item waits for the next block there.
+# e: the one held reply opens in the editor, out of the outbox while it is
+# edited; y holds it again for the next block with the new text.
 ok=1
 start_at 1795537000
 expect "tui-missed-release: asks" "1 held reply missed its release (16:00)" 10
 tmux_keys e
-expect "tui-missed-release: e opens the outbox" "Outbox" 3
-expect_status "tui-missed-release: e" "Held until Wed 11:00: r sends now"
+expect "tui-missed-release: e opens the editor" "Later, edited." 5
+st=$(states)
+[ "$st" = "sent sent cancelled" ] || { fail "tui-missed-release: e takes it out" "states=$st"; ok=0; }
+# It was written with `ebb send`, not as a reply: a new request, so the
+# context check asks first; s sends it anyway.
+tmux_keys y
+expect "tui-missed-release: context check" "Missing: no clear ask" 5
+tmux_keys s
+expect_status "tui-missed-release: y holds it again" "Held until Wed 11:00" 5
+sleep 1
+st=$(states); n=$(sent)
+[ "$st" = "sent sent cancelled held" ] && [ "$n" = 2 ] ||
+	{ fail "tui-missed-release: e then y" "sent=$n states=$st"; ok=0; }
 tmux_keys Q
-[ $ok = 1 ] && pass "tui-missed-release: e opens the outbox, the item held for the next block"
+[ $ok = 1 ] && pass "tui-missed-release: e edits the one missed reply, y holds it for the next block"
 demo_stop
 exit 0
