@@ -15,6 +15,25 @@
 #include "ebb/sync.h"
 #include "sync_int.h"
 
+/* Where an earlier footer of ours starts (the last line, under a signature
+ * line), else the body's length: a held mail taken back into a draft and
+ * queued again gets one footer, with the window of now. */
+static size_t footer_start(const char *b)
+{
+	static const char *const starts[] = {"I usually reply within ", "My next reply window is "};
+	size_t len = strlen(b);
+	size_t end = len && b[len - 1] == '\n' ? len - 1 : len;
+	size_t line = end;
+	while (line && b[line - 1] != '\n')
+		line--;
+	if (!line || (strncmp(b, "-- \n", 4) && !strstr(b, "\n-- \n")))
+		return len;
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+		if (!strncmp(b + line, starts[i], strlen(starts[i])))
+			return line;
+	return len;
+}
+
 /* footer = yes: a new mail (not a reply) tells its reader how fast they
  * may expect an answer and when the next reply window is. Goes under the
  * signature line, which is added when the body has none. NULL when there
@@ -29,7 +48,7 @@ static char *with_footer(const struct ebb_config *cfg, const struct account_cfg 
 	if (!line[0])
 		return NULL;
 	const char *b = body ? body : "";
-	size_t len = strlen(b);
+	size_t len = footer_start(b);
 	int has_sig = !strncmp(b, "-- \n", 4) || strstr(b, "\n-- \n") != NULL;
 	struct sbuf sb = {0};
 	if (sbuf_append(&sb, b, len) || (len && b[len - 1] != '\n' && sbuf_putc(&sb, '\n')) ||

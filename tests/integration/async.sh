@@ -48,12 +48,18 @@ printf 'Could you approve the Q4 budget by Thursday 15:00?\nhttps://docs.example
 printf 'Friday works.\n' | $EBB send --to ann@example.com --subject "Re: plan" --in-reply-to a1@example.com --now >/dev/null
 printf 'Can you send me the slides by Friday?\n\nThanks\n-- \nSam\n' |
 	$EBB send --to bob@example.com --subject "Slides" --now >/dev/null 2>&1
+# A held mail taken back into a draft comes back with its footer: queued
+# again it must carry one, not two.
+printf 'Can you review the plan by Monday?\n-- \nI usually reply within 9 working days; next reply window Mon 11:00 CET.\n' |
+	$EBB send --to cy@example.com --subject "Plan" --now >/dev/null 2>&1
 $EBB outbox flush >/dev/null
 want=$(printf 'Could you approve the Q4 budget by Thursday 15:00?\nhttps://docs.example.com/q4\n-- \nI usually reply within 2 working days; next reply window Tue 11:00 CET.\n')
 [ "$(body_of 1)" = "$want" ] && pass "footer: a new mail says the reply time and window" || fail "footer on a new mail" "$(body_of 1)"
 [ "$(body_of 2)" = "Friday works." ] && pass "footer: not on a reply" || fail "footer: not on a reply" "$(body_of 2)"
 want=$(printf 'Can you send me the slides by Friday?\n\nThanks\n-- \nSam\nI usually reply within 2 working days; next reply window Tue 11:00 CET.\n')
 [ "$(body_of 3)" = "$want" ] && pass "footer: under an existing signature" || fail "footer under a signature" "$(body_of 3)"
+want=$(printf 'Can you review the plan by Monday?\n-- \nI usually reply within 2 working days; next reply window Tue 11:00 CET.\n')
+[ "$(body_of 4)" = "$want" ] && pass "footer: a mail that has one (edited back from the outbox) gets one, renewed" || fail "footer: renewed once" "$(body_of 4)"
 [ ! -s "$T/err" ] && pass "context check: a complete request passes quietly" || fail "context check: complete request" "$(cat "$T/err")"
 
 # ---- the context check ------------------------------------------------------
