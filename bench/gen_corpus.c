@@ -2,6 +2,7 @@
  * messages that is byte-identical for the same --seed and --count.
  *
  * usage: gen_corpus --seed S --count N --out DIR
+ *        gen_corpus --version      (prints GEN_VERSION)
  *
  * The search targets the benchmarks query are planted, so every size has
  * them (docs/benchmarks.md): the word "meeting" in ~30 % of the messages
@@ -796,7 +797,10 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, count = 0;
 	const char *out = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("%d\n", GEN_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			if (parse_u64(argv[++i], &seed))
 				goto usage;
 		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
