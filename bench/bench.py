@@ -322,11 +322,12 @@ class Bench:
         count = SIZES[size]
         rates = [count / self.notmuch_secs[s] for s in self.notmuch_secs]
         if rates and count / min(rates) > NOTMUCH_BUDGET_S:
-            self.progress("notmuch new at %s skipped: %.0f msg/s would take over %d s"
-                          % (size, min(rates), NOTMUCH_BUDGET_S))
-            return None
+            return Figure("notmuch new", [], "msg/s",
+                          note="not run: ~%.0f s at its %.0f msg/s (budget %d s)"
+                          % (count / min(rates), min(rates), NOTMUCH_BUDGET_S))
         if not rates and count > 10000:
-            return None          # no 10 k rate to judge from: don't risk hours
+            # No rate of a smaller corpus to judge from: don't risk hours.
+            return Figure("notmuch new", [], "msg/s", note="not run: no 10k rate in this run")
         db = os.path.join(self.scratch, "notmuch-%s" % size)
         os.makedirs(db)
         cfg = os.path.join(self.scratch, "notmuch-%s.conf" % size)
@@ -385,8 +386,11 @@ class Bench:
                 r.target, r.met = "< 50 MB", kb * 1024 < 50 << 20
             else:
                 r.target = "reported (< 50 MB at 1 M)"
-            warm = self.neomutt_warm.get(size)
+            at = size if size in self.neomutt_warm else "100k"
+            warm = self.neomutt_warm.get(at)
             if warm:
+                if at != size:
+                    warm[1].note = "neomutt at %s" % at
                 r.refs.append(warm[1])
 
         self.scenario("peak RSS of the UI", size, rss)
