@@ -465,6 +465,9 @@ class Bench:
         try:
             env = dict(re.findall(r"^(\w+)='?([^'\n]*)'?$", out, re.M))
             self.imap_with_stack(size, env, stack, names)
+        except (ScenarioError, OSError) as e:
+            # Loading or warming Dovecot failed: no row of this stack ran.
+            self.row("IMAP: loading Dovecot", size).error = str(e)
         finally:
             subprocess.run(["sh", os.path.join(TOP, "tests", "mailstack.sh"), "stop", stack],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -533,7 +536,9 @@ class Bench:
                     raise ScenarioError("ebb sync stored %s of %d messages: %s"
                                         % (nm.group(1) if nm else "?", count, out.strip()[-200:]))
                 samples.append(secs)
-                state["cfg"] = cfg
+                if "data" in state:
+                    shutil.rmtree(state["data"], ignore_errors=True)
+                state["cfg"], state["data"] = cfg, data
             r.fig = Figure("ebb sync", samples, "s")
             r.met = r.fig.median <= 2 * floor_fig.median
             r.refs.append(floor_fig)
@@ -747,6 +752,11 @@ class Bench:
         self.sqlite_ref()
         for size in sorted(self.sizes, key=lambda s: SIZES[s]):
             self.progress("== %s messages" % size)
+            try:
+                self.corpus(size)
+            except (ScenarioError, OSError) as e:
+                self.row("corpus", size).error = str(e)
+                continue
             if size in IMAP_SIZES:
                 self.imap_scenarios(size)
             self.maildir_scenarios(size)
