@@ -552,6 +552,13 @@ class Bench:
                         r.refs.append(fig)
 
         self.scenario(names[0], size, first)
+        if size in self.neomutt_warm:
+            # Shown here too, since the UI rows that compare with it may skip.
+            def warm(r):
+                seconds, rss = self.neomutt_warm[size]
+                r.fig = seconds
+                r.target = "reference; peak RSS %s" % fmt(rss.median, "B")
+            self.scenario("neomutt open, warm header cache", size, warm)
 
         def resync(r):
             if "cfg" not in state:
