@@ -303,7 +303,6 @@ struct corpus {
 	uint64_t phrase_first;      /* carries the phrase, whatever the dice say */
 	int32_t *parent;            /* index of the message replied to, or -1 */
 	int32_t *root;              /* first message of the thread */
-	uint16_t *depth;
 	uint32_t *subject_seed;     /* of the thread's root, to repeat its subject */
 	uint8_t *list_of;           /* 0 = not list mail, else 1 + list index */
 	int32_t *deep;              /* roots of the threads that grow past 30 */
@@ -559,7 +558,6 @@ static int write_message(struct corpus *c, uint64_t i, const char *dir, int *fat
 	int32_t parent = pick_parent(c, i);
 	c->parent[i] = parent;
 	c->root[i] = parent < 0 ? (int32_t)i : c->root[parent];
-	c->depth[i] = parent < 0 ? 0 : (uint16_t)(c->depth[parent] < 65535 ? c->depth[parent] + 1 : 65535);
 	if (parent < 0) {
 		c->subject_seed[i] = (uint32_t)rng_next(r);
 		c->list_of[i] = rng_chance(r, 250) ? (uint8_t)(1 + rng_below(r, NLISTS)) : 0;
@@ -832,11 +830,10 @@ int main(int argc, char **argv)
 	c.phrase_first = (seed * 104729) % count;
 	c.parent = malloc(count * sizeof *c.parent);
 	c.root = malloc(count * sizeof *c.root);
-	c.depth = malloc(count * sizeof *c.depth);
 	c.subject_seed = malloc(count * sizeof *c.subject_seed);
 	c.list_of = malloc(count * sizeof *c.list_of);
 	c.blob = malloc(50008);
-	int fatal = !c.parent || !c.root || !c.depth || !c.subject_seed || !c.list_of || !c.blob;
+	int fatal = !c.parent || !c.root || !c.subject_seed || !c.list_of || !c.blob;
 	if (fatal)
 		fprintf(stderr, "gen_corpus: out of memory for %llu messages\n",
 			(unsigned long long)count);
@@ -854,7 +851,6 @@ int main(int argc, char **argv)
 	}
 	free(c.parent);
 	free(c.root);
-	free(c.depth);
 	free(c.subject_seed);
 	free(c.list_of);
 	free(c.deep);
