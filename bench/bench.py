@@ -428,8 +428,10 @@ class Bench:
         env = dict(self.env, NOTMUCH_CONFIG=self.notmuch[at])
         samples = []
         for _ in range(self.runs):
-            secs, _, _ = run(["notmuch", "search", "--limit=50", query], env=env,
-                             timeout=600, what="notmuch search")
+            secs, out, _ = run(["notmuch", "search", "--limit=50", query], env=env,
+                               timeout=600, what="notmuch search")
+            if not out.strip():
+                raise ScenarioError("notmuch search %s found nothing" % query)
             samples.append(secs)
         return Figure("notmuch search --limit=50", samples, "s",
                       note="" if at == size else "notmuch indexed %s only" % at)
