@@ -41,7 +41,7 @@ UNIT_BIN_ASAN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests-asan/%)
 FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzers/%)
 BENCH_BIN     = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all demo check check-fast test-bins fuzz bench deps deps-test install uninstall clean
+.PHONY: all demo check check-fast test-bins fuzz bench deps deps-test deps-bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: ebb
@@ -99,6 +99,10 @@ deps:
 deps-test:
 	@sh scripts/deps.sh test
 
+# The other mail clients the benchmarks compare ebb with.
+deps-bench:
+	@sh scripts/deps.sh bench
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
@@ -115,7 +119,7 @@ fuzz: deps-test
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} sh tests/fuzz/run.sh
 
-bench: deps-test
+bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run.sh
 

@@ -1,14 +1,17 @@
 #!/bin/sh
-# Installs the Debian packages ebb needs to build (deps.sh build) or to run
-# its tests (deps.sh test). As root it runs apt-get, with sudo it uses sudo,
+# Installs the Debian packages ebb needs to build (deps.sh build), to run
+# its tests (deps.sh test) or its benchmarks with the other clients they are
+# compared against (deps.sh bench). As root it runs apt-get, with sudo it uses sudo,
 # otherwise it prints the exact command and fails.
 set -eu
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev libgmime-3.0-dev libinih-dev"
 TEST="$BUILD libcmocka-dev clang libclang-rt-14-dev tmux python3 dovecot-imapd dovecot-lmtpd opensmtpd socat openssl ncurses-term locales"
+BENCH="$TEST neomutt notmuch isync curl time"
 case "${1:-build}" in
 	build) want=$BUILD ;;
 	test) want=$TEST ;;
-	*) echo "usage: deps.sh build|test" >&2; exit 2 ;;
+	bench) want=$BENCH ;;
+	*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
 esac
 missing=
 for p in $want; do

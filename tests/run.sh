@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh: runs every suite of `make check` and ends with one line
 # "N passed, N failed". Suites: cmocka unit tests (plain and ASan+UBSan),
-# integration and tmux screen tests (PASS/FAIL/SKIP lines), bounded fuzzing.
+# integration and tmux screen tests (PASS/FAIL/SKIP lines), the benchmark
+# driver's 1 k smoke run, bounded fuzzing.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 export TOP
@@ -46,6 +47,8 @@ for suite in integration tui; do
 	echo "== $suite tests"
 	for t in tests/$suite/*.sh; do [ -f "$t" ] && count_lines "$t"; done
 done
+echo "== bench smoke (1 k messages)"
+count_lines bench/smoke.sh
 echo "== fuzz (bounded)"
 [ -f tests/fuzz/run.sh ] && count_lines tests/fuzz/run.sh
 rm -f "$log"
