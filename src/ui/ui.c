@@ -502,6 +502,7 @@ static void read_keys(struct ui *ui)
 		if (r == ERR)
 			return;
 		int key = r == KEY_CODE_YES ? UI_KEY_FN + (int)wc : (int)wc;
+		ui_bench_key(normalise_key(key));
 		if (key == UI_KEY_FN + KEY_RESIZE) {
 			layout_all(ui);
 			continue;
@@ -572,6 +573,8 @@ static int loop(struct ui *ui, int wake_fd, struct ebb_err *err)
 		}
 		ui_notify_tick(ui, reloaded);
 		draw(ui);
+		if (ui_bench_painted(ui))
+			break;
 
 		int timeout = 1000;
 		if (reload_pending) {
@@ -653,6 +656,7 @@ int ui_run(const struct ui_opts *opts, struct ebb_err *err)
 	struct sigaction saved[NSIGNALS];
 	/* Before newterm, so curses leaves these signals to us. */
 	signals_install(saved);
+	ui_bench_init();
 
 	SCREEN *screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
@@ -716,5 +720,6 @@ out_signals:
 	close(wake[0]);
 	close(wake[1]);
 	store_close(ui.st);
+	ui_bench_end();
 	return rc;
 }

@@ -559,4 +559,13 @@ void listpane_draw(struct pane *p, const struct listpane *l, const struct listpa
 void listpane_hints(struct pane *p, enum ui_action first, const char *first_does,
 		    enum ui_action second, const char *second_does, char *out, size_t outlen);
 
+/* ---- benchmark timings (ui/bench.c), off unless EBB_BENCH_LOG is set ---- */
+void ui_bench_init(void);
+void ui_bench_end(void);
+/* A key was just read. */
+void ui_bench_key(int key);
+/* The screen was just updated: logs the first paint and the keys read
+ * since the last one; sets ui->quit after the first with EBB_BENCH_EXIT=1. */
+int ui_bench_painted(struct ui *ui);
+
 #endif
