@@ -126,6 +126,9 @@ static const char *const sql_channel[4] = {
 static const char sql_channel_count[] =
 	"SELECT count(*) FROM conversation c WHERE c.channel_id = ?1"
 	" AND c.state NOT IN ('done','muted') AND c.messages > 0";
+static const char sql_channel_count_upto[] =
+	"SELECT count(*) FROM (SELECT 1 FROM conversation c WHERE c.channel_id = ?1"
+	" AND c.state NOT IN ('done','muted') AND c.messages > 0 LIMIT ?2)";
 
 int store_conv_list_channel(struct store *st, long long channel_id,
 			    const struct conv_cursor *cursor, int backwards, size_t limit,
@@ -156,12 +159,14 @@ int store_conv_list_channel(struct store *st, long long channel_id,
 	return EBB_OK;
 }
 
-size_t store_conv_count_channel(struct store *st, long long channel_id)
+static size_t count_channel(struct store *st, long long channel_id, sqlite3_int64 limit)
 {
-	sqlite3_stmt *s = store_stmt(st, sql_channel_count, NULL);
+	sqlite3_stmt *s = store_stmt(st, limit ? sql_channel_count_upto : sql_channel_count, NULL);
 	if (!s)
 		return 0;
 	sqlite3_bind_int64(s, 1, channel_id);
+	if (limit)
+		sqlite3_bind_int64(s, 2, limit);
 	size_t count = 0;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_int64 v = sqlite3_column_int64(s, 0);
@@ -169,4 +174,15 @@ size_t store_conv_count_channel(struct store *st, long long channel_id)
 	}
 	sqlite3_reset(s);
 	return count;
+}
+
+size_t store_conv_count_channel(struct store *st, long long channel_id)
+{
+	return count_channel(st, channel_id, 0);
+}
+
+size_t store_conv_count_channel_upto(struct store *st, long long channel_id, size_t cap)
+{
+	return count_channel(st, channel_id,
+			     cap >= (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)cap + 1);
 }

@@ -571,10 +571,12 @@ static int loop(struct ui *ui, int wake_fd, struct ebb_err *err)
 			reload_pending = 0;
 			reloaded = 1;
 		}
-		ui_notify_tick(ui, reloaded);
 		draw(ui);
 		if (ui_bench_painted(ui))
 			break;
+		/* After the paint: its scan of the owed queue (thousands of rows
+		 * every 15 s) must not delay the answer to a key. It draws nothing. */
+		ui_notify_tick(ui, reloaded);
 
 		int timeout = 1000;
 		if (reload_pending) {
