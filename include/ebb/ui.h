@@ -62,7 +62,7 @@ int ui_search_parse(const struct ebb_config *cfg, const char *text, time_t now,
 void ui_search_query_free(struct ui_search_query *q);
 /* How many conversations the search list fetches at once (bench/search_lat
  * measures the same). */
-#define UI_SEARCH_PAGE 500
+#define UI_SEARCH_PAGE 200
 
 struct ui_opts {
 	const struct ebb_config *cfg;

@@ -26,7 +26,7 @@ struct inbox_row {
 };
 
 /* Search results: at most this many, all held (there is no cursor). */
-#define SEARCH_LIMIT 500
+#define SEARCH_LIMIT UI_SEARCH_PAGE
 /* List titles count this far and then say "9999+": an exact count reads
  * every row of the view, 100 ms and more at a million messages. */
 #define COUNT_CAP 9999
@@ -465,15 +465,22 @@ static int inbox_init(struct pane *p, const void *arg, struct ebb_err *err)
 			p->priv = NULL;
 			return rc;
 		}
+		/* The results are the whole list: searching once is enough. */
 		struct conv_row *rows;
 		size_t n;
 		rc = search_rows(p, &rows, &n, err);
+		if (!rc) {
+			rc = insert_rows(in, 0, rows, n, err);
+			store_conv_rows_free(rows, n);
+		}
 		if (rc) {
 			inbox_free(in);
 			p->priv = NULL;
 			return rc;
 		}
-		store_conv_rows_free(rows, n);
+		in->at_start = in->at_end = 1;
+		in->count = in->n;
+		return EBB_OK;
 	}
 	load_first(p);
 	return EBB_OK;
