@@ -374,6 +374,8 @@ struct ui {
 	char burst_subject[160];  /* sanitized */
 	/* Notifications (ui/notify.c). */
 	time_t notify_checked;    /* when the owed queue was last read */
+	int notify_pending;       /* the store changed since */
+	time_t notify_read_mono;  /* then, in CLOCK_MONOTONIC seconds */
 	time_t notified_block;    /* start of the block last summarized */
 	long long *owed_known;    /* owed conversations already seen */
 	size_t nowed_known;
