@@ -82,6 +82,12 @@ class Tmux:
             raise BenchError("tmux %s failed: %s" % (args[0], r.stderr.strip()))
         return r
 
+    def start_server(self):
+        # A session that outlives the measured ones: a server left with no
+        # session exits, and a new-session racing with that exit fails.
+        self.run("new-session", "-d", "-s", "keep", "-x", "20", "-y", "2",
+                 "exec sleep 2147483647")
+
     def start(self, command):
         self.run("new-session", "-d", "-s", self.session, "-x", str(COLS), "-y", str(LINES),
                  command)
@@ -124,14 +130,23 @@ class Log:
         """The number after the first new line starting with prefix."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            # Whether ebb lives is asked before reading: it may write its
+            # line and exit (EBB_BENCH_EXIT) between the two.
+            alive = tmux.alive()
             for line in self.new_lines():
                 if line.startswith(prefix + " "):
                     try:
                         return int(line.split()[-1])
                     except ValueError:
                         raise BenchError("ebb wrote a bad bench line: %r" % line)
-            if not tmux.alive():
-                raise BenchError("ebb exited before writing %r" % prefix)
+            if not alive:
+                try:
+                    with open(os.path.join(os.path.dirname(self.path), "stderr")) as f:
+                        said = f.read().strip()
+                except OSError:
+                    said = ""
+                raise BenchError("ebb exited before writing %r%s" % (
+                    prefix, ": " + said if said else " and said nothing"))
             time.sleep(0.001)
         raise BenchError("no %r line from ebb within %d s; the screen was:\n%s"
                          % (prefix, timeout, tmux.screen()))
@@ -143,7 +158,8 @@ def command(args, workdir, log_path, exit_after_paint):
         env.append("EBB_BENCH_EXIT=1")
     argv = ["env"] + env + [sys.executable, "-c", LAUNCHER, os.path.join(workdir, "pid"),
                             os.path.abspath(args.ebb), "--config", os.path.abspath(args.config)]
-    return " ".join(shlex.quote(a) for a in argv)
+    return " ".join(shlex.quote(a) for a in argv) + " 2>" + shlex.quote(
+        os.path.join(workdir, "stderr"))
 
 
 def wait_gone(tmux, timeout):
@@ -227,6 +243,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="ebb-uibench-")
     tmux = Tmux(workdir)
     try:
+        tmux.start_server()
         cold = cold_starts(args, workdir, tmux)
         j_times, open_times, hwm = long_run(args, workdir, tmux)
     finally:
