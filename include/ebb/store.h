@@ -263,6 +263,9 @@ int store_conv_list_before(struct store *st, enum store_view view,
 /* row->sort_key is the key of the due view. EBB_ENOENT for an unknown id. */
 int store_conv_get(struct store *st, long long id, struct conv_row *row, struct ebb_err *err);
 size_t store_conv_count(struct store *st, enum store_view view);
+/* Counts no further than cap + 1, so a title can say "cap+" in constant time
+ * however many conversations the view holds. */
+size_t store_conv_count_upto(struct store *st, enum store_view view, size_t cap);
 void store_conv_row_clear(struct conv_row *r);
 void store_conv_rows_free(struct conv_row *rows, size_t n);
 
@@ -471,6 +474,8 @@ int store_conv_list_channel(struct store *st, long long channel_id,
 			    const struct conv_cursor *cursor, int backwards, size_t limit,
 			    struct conv_row **rows, size_t *n, struct ebb_err *err);
 size_t store_conv_count_channel(struct store *st, long long channel_id);
+/* Counts no further than cap + 1 (see store_conv_count_upto). */
+size_t store_conv_count_channel_upto(struct store *st, long long channel_id, size_t cap);
 
 /* ---- archiving (store/archive.c) ----------------------------------------
  * Messages of done conversations of an account that still sit in a channel

@@ -60,6 +60,9 @@ struct ui_search_query {
 int ui_search_parse(const struct ebb_config *cfg, const char *text, time_t now,
 		    struct ui_search_query *out, struct ebb_err *err);
 void ui_search_query_free(struct ui_search_query *q);
+/* How many conversations the search list fetches at once (bench/search_lat
+ * measures the same). */
+#define UI_SEARCH_PAGE 200
 
 struct ui_opts {
 	const struct ebb_config *cfg;

@@ -641,6 +641,19 @@ static const char *const view_count_sql[VIEW_COUNT] = {
 	[VIEW_MUTED] = COUNT_SQL("c.state = 'muted'"),
 };
 
+/* The same, stopping after ?1 rows: the list titles' cost stays flat. */
+#define COUNT_UPTO_SQL(where) \
+	"SELECT count(*) FROM (SELECT 1 FROM conversation c WHERE " where LISTED " LIMIT ?1)"
+static const char *const view_count_upto_sql[VIEW_COUNT] = {
+	[VIEW_DUE] = COUNT_UPTO_SQL("c.state = 'inbox'"),
+	[VIEW_ALL] = COUNT_UPTO_SQL("c.state NOT IN ('done','muted')"),
+	[VIEW_WAITING] = COUNT_UPTO_SQL("c.state = 'waiting'"),
+	[VIEW_LATER] = COUNT_UPTO_SQL("c.state = 'later'"),
+	[VIEW_SNOOZED] = COUNT_UPTO_SQL("c.state = 'snoozed'"),
+	[VIEW_DONE] = COUNT_UPTO_SQL("c.state = 'done'"),
+	[VIEW_MUTED] = COUNT_UPTO_SQL("c.state = 'muted'"),
+};
+
 static const char sql_conv_get[] =
 	CONV_SELECT "c.sort_key" CONV_FROM " WHERE c.id = ?1";
 
@@ -798,6 +811,24 @@ size_t store_conv_count(struct store *st, enum store_view view)
 	sqlite3_stmt *s = store_stmt(st, view_count_sql[view], NULL);
 	if (!s)
 		return 0;
+	size_t count = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		sqlite3_int64 v = sqlite3_column_int64(s, 0);
+		count = v > 0 ? (size_t)v : 0;
+	}
+	sqlite3_reset(s);
+	return count;
+}
+
+size_t store_conv_count_upto(struct store *st, enum store_view view, size_t cap)
+{
+	if ((unsigned)view >= VIEW_COUNT)
+		return 0;
+	sqlite3_stmt *s = store_stmt(st, view_count_upto_sql[view], NULL);
+	if (!s)
+		return 0;
+	sqlite3_int64 limit = cap >= (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)cap + 1;
+	sqlite3_bind_int64(s, 1, limit);
 	size_t count = 0;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_int64 v = sqlite3_column_int64(s, 0);

@@ -81,6 +81,10 @@ struct store_rows_kind {
 int store_rows_collect(struct store *st, sqlite3_stmt *s, const struct store_rows_kind *kind,
 		       void **rows, size_t *n, struct ebb_err *err);
 /* Steps s to its end collecting rows; s is reset afterwards. */
+/* A search ranks at most this many of its newest matching messages, and at
+ * least 5 per conversation asked for, so a screen of results mostly fills. */
+#define STORE_SEARCH_WINDOW_MIN 1000
+long long store_search_window(size_t limit);
 int store_conv_rows_collect(struct store *st, sqlite3_stmt *s, struct conv_row **rows,
 			    size_t *n, struct ebb_err *err);
 /* The SQL a view runs, so tests can check its query plan; mode 0 = first

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ebb/policy.h"
@@ -16,6 +17,9 @@
 #define NOTIFY_MAX_OWED 5000
 /* The owed queue is read again at most this often. */
 #define NOTIFY_CHECK_SECONDS 15
+/* After a change, not sooner than this: reading thousands of owed rows on
+ * every sync batch would hold up the keys typed meanwhile. */
+#define NOTIFY_CHANGED_SECONDS 2
 
 enum notify_mode { NOTIFY_BLOCKS = 0, NOTIFY_ALWAYS, NOTIFY_NEVER };
 
@@ -117,12 +121,17 @@ static int from_vip(struct ui *ui, long long conv_id)
 	return vip;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* owed_known is sorted: thousands of owed rows are looked up every check. */
 static int known(const struct ui *ui, long long id)
 {
-	for (size_t i = 0; i < ui->nowed_known; i++)
-		if (ui->owed_known[i] == id)
-			return 1;
-	return 0;
+	return ui->nowed_known &&
+	       bsearch(&id, ui->owed_known, ui->nowed_known, sizeof(id), cmp_id) != NULL;
 }
 
 void ui_notify_tick(struct ui *ui, int changed)
@@ -130,9 +139,19 @@ void ui_notify_tick(struct ui *ui, int changed)
 	enum notify_mode mode = mode_of(ui->cfg);
 	if (mode == NOTIFY_NEVER)
 		return;
-	if (!changed && ui->notify_checked && ui->now - ui->notify_checked < NOTIFY_CHECK_SECONDS)
+	if (changed)
+		ui->notify_pending = 1;
+	/* The monotonic clock: ui->now stands still under EBB_NOW. */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int settled = !ui->notify_read_mono || ts.tv_sec - ui->notify_read_mono >=
+							     NOTIFY_CHANGED_SECONDS;
+	if (!(ui->notify_pending && settled) && ui->notify_checked &&
+	    ui->now - ui->notify_checked < NOTIFY_CHECK_SECONDS)
 		return;
 	ui->notify_checked = ui->now;
+	ui->notify_pending = 0;
+	ui->notify_read_mono = ts.tv_sec;
 
 	long long *ids = NULL;
 	size_t n = 0, cap = 0, overdue = 0;
@@ -182,6 +201,8 @@ void ui_notify_tick(struct ui *ui, int changed)
 		store_conv_rows_free(rows, nrows);
 	}
 	/* The first look only learns what is owed: starting ebb is no news. */
+	if (ids)
+		qsort(ids, n, sizeof(*ids), cmp_id);
 	free(ui->owed_known);
 	ui->owed_known = ids ? ids : calloc(1, sizeof(*ids));
 	ui->nowed_known = ids ? n : 0;

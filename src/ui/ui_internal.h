@@ -381,6 +381,8 @@ struct ui {
 	char burst_subject[160];  /* sanitized */
 	/* Notifications (ui/notify.c). */
 	time_t notify_checked;    /* when the owed queue was last read */
+	int notify_pending;       /* the store changed since */
+	time_t notify_read_mono;  /* then, in CLOCK_MONOTONIC seconds */
 	time_t notified_block;    /* start of the block last summarized */
 	long long *owed_known;    /* owed conversations already seen */
 	size_t nowed_known;
@@ -565,5 +567,14 @@ void listpane_draw(struct pane *p, const struct listpane *l, const struct listpa
  * what they do, then help and back. */
 void listpane_hints(struct pane *p, enum ui_action first, const char *first_does,
 		    enum ui_action second, const char *second_does, char *out, size_t outlen);
+
+/* ---- benchmark timings (ui/bench.c), off unless EBB_BENCH_LOG is set ---- */
+void ui_bench_init(void);
+void ui_bench_end(void);
+/* A key was just read. */
+void ui_bench_key(int key);
+/* The screen was just updated: logs the first paint and the keys read
+ * since the last one; sets ui->quit after the first with EBB_BENCH_EXIT=1. */
+int ui_bench_painted(struct ui *ui);
 
 #endif

@@ -813,6 +813,11 @@ static void test_paging_equals_one_query(void **state)
 				 0);
 		assert_int_equal(nall, store_conv_count(f->st, (enum store_view)v));
 		assert_true(nall > 50);
+		/* The capped count stops one past the cap, else is exact. */
+		assert_int_equal(store_conv_count_upto(f->st, (enum store_view)v, 10), 11);
+		assert_int_equal(store_conv_count_upto(f->st, (enum store_view)v, nall - 1), nall);
+		assert_int_equal(store_conv_count_upto(f->st, (enum store_view)v, nall), nall);
+		assert_int_equal(store_conv_count_upto(f->st, (enum store_view)v, 100000), nall);
 		if (v != VIEW_ALL)
 			total += nall;
 		/* Forwards in pages of 37. */
@@ -1036,6 +1041,46 @@ static void test_search(void **state)
 	assert_int_equal(n, 1);
 	store_conv_rows_free(rows, n);
 	assert_int_equal(store_check(f->st, &err), 0);
+}
+
+/* A common word ranks only its newest 1000 hits (5 per row asked, at least
+ * 1000): a better match older than those is left out, one inside is first. */
+static void test_search_window(void **state)
+{
+	struct fx *f = *state;
+	struct store_batch b = {0};
+	char rid[16], msgid[32];
+	for (int i = 0; i < 1100; i++) {
+		snprintf(rid, sizeof rid, "%d", i);
+		snprintf(msgid, sizeof msgid, "w%d@x", i);
+		const char *body = i == 0 || i == 600 ? "kiwi kiwi kiwi"
+						      : "a long text that says kiwi once among words";
+		add(&b, (struct m){.rid = rid, .msgid = msgid, .subject = msgid, .body = body,
+				   .at = T0 + i});
+	}
+	apply(f, &b, NULL, NULL);
+	batch_free(&b);
+	long long old_best = conv_of(f, "INBOX", "0"), new_best = conv_of(f, "INBOX", "600");
+	struct conv_row *rows;
+	size_t n;
+	struct ebb_err err = {0};
+	assert_int_equal(store_search(f->st, "kiwi", 50, &rows, &n, &err), 0);
+	assert_int_equal(n, 50);
+	assert_int_equal(rows[0].id, new_best);
+	for (size_t i = 0; i < n; i++)
+		assert_true(rows[i].id != old_best);
+	store_conv_rows_free(rows, n);
+	struct store_search_query q = {.fts = "kiwi"};
+	assert_int_equal(store_search_filtered(f->st, &q, 50, &rows, &n, &err), 0);
+	assert_int_equal(n, 50);
+	assert_int_equal(rows[0].id, new_best);
+	store_conv_rows_free(rows, n);
+	/* A limit of 300 ranks 1500 hits: all of them. */
+	assert_int_equal(store_search_filtered(f->st, &q, 300, &rows, &n, &err), 0);
+	assert_int_equal(n, 300);
+	assert_int_equal(rows[0].id, new_best);
+	assert_int_equal(rows[1].id, old_best);
+	store_conv_rows_free(rows, n);
 }
 
 /* ---- flags ------------------------------------------------------------ */
@@ -1322,6 +1367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_state_and_wake, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removal_and_listing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_errors_roll_back, setup, teardown),
