@@ -28,6 +28,19 @@ check() {
 	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -3 | tr '\n' ' ')"; fi
 }
 
+# count_stored: "CONVERSATIONS MESSAGES" over every view a conversation can
+# be in (all, done, muted), as `ebb list --json` reports them.
+count_stored() {
+	for v in all done muted; do $EBB list --view $v --json; done |
+		python3 -c 'import json,sys
+rows = []
+dec = json.JSONDecoder(); text = sys.stdin.read(); i = 0
+while i < len(text):
+    if text[i].isspace(): i += 1; continue
+    part, i = dec.raw_decode(text, i); rows += part
+print(len(rows), sum(x["messages"] for x in rows))'
+}
+
 # ---- tmux ----------------------------------------------------------------
 # tmux_start COLS ROWS CMD...: runs CMD in a detached session of that size.
 tmux_start() {

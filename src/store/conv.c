@@ -811,13 +811,7 @@ size_t store_conv_count(struct store *st, enum store_view view)
 	sqlite3_stmt *s = store_stmt(st, view_count_sql[view], NULL);
 	if (!s)
 		return 0;
-	size_t count = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 v = sqlite3_column_int64(s, 0);
-		count = v > 0 ? (size_t)v : 0;
-	}
-	sqlite3_reset(s);
-	return count;
+	return store_step_count(s);
 }
 
 size_t store_conv_count_upto(struct store *st, enum store_view view, size_t cap)
@@ -829,11 +823,5 @@ size_t store_conv_count_upto(struct store *st, enum store_view view, size_t cap)
 		return 0;
 	sqlite3_int64 limit = cap >= (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)cap + 1;
 	sqlite3_bind_int64(s, 1, limit);
-	size_t count = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 v = sqlite3_column_int64(s, 0);
-		count = v > 0 ? (size_t)v : 0;
-	}
-	sqlite3_reset(s);
-	return count;
+	return store_step_count(s);
 }

@@ -97,6 +97,17 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
+size_t store_step_count(sqlite3_stmt *s)
+{
+	size_t count = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		sqlite3_int64 v = sqlite3_column_int64(s, 0);
+		count = v > 0 ? (size_t)v : 0;
+	}
+	sqlite3_reset(s);
+	return count;
+}
+
 int store_col_strdup(sqlite3_stmt *s, int i, char **out)
 {
 	*out = NULL;

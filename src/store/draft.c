@@ -176,13 +176,7 @@ size_t store_draft_count(struct store *st)
 	sqlite3_stmt *s = store_stmt(st, sql_draft_count, NULL);
 	if (!s)
 		return 0;
-	size_t count = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 v = sqlite3_column_int64(s, 0);
-		count = v > 0 ? (size_t)v : 0;
-	}
-	sqlite3_reset(s);
-	return count;
+	return store_step_count(s);
 }
 
 /* ---- the user's say on whether a reply is owed ---------------------------- */

@@ -176,13 +176,7 @@ static size_t count_channel(struct store *st, long long channel_id, sqlite3_int6
 	sqlite3_bind_int64(s, 1, channel_id);
 	if (limit)
 		sqlite3_bind_int64(s, 2, limit);
-	size_t count = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 v = sqlite3_column_int64(s, 0);
-		count = v > 0 ? (size_t)v : 0;
-	}
-	sqlite3_reset(s);
-	return count;
+	return store_step_count(s);
 }
 
 size_t store_conv_count_channel(struct store *st, long long channel_id)

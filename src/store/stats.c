@@ -267,11 +267,5 @@ size_t store_stats_outbox_sent(struct store *st, time_t since, time_t until)
 		return 0;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
-	size_t count = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 v = sqlite3_column_int64(s, 0);
-		count = v > 0 ? (size_t)v : 0;
-	}
-	sqlite3_reset(s);
-	return count;
+	return store_step_count(s);
 }

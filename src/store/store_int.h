@@ -44,6 +44,9 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Copies column i as a string; *out NULL when the column is NULL. Returns 0
  * or EBB_ENOMEM. */
 int store_col_strdup(sqlite3_stmt *s, int i, char **out);
+/* Steps a bound COUNT-like statement and resets it: its first column as a
+ * size, 0 when negative, missing or on error (counts only feed titles). */
+size_t store_step_count(sqlite3_stmt *s);
 
 /* A transaction that nests: BEGIN IMMEDIATE when none is open, else a
  * savepoint, so store_apply_batch also works inside store_begin(). */

@@ -68,16 +68,6 @@ kill_loop() {  # kill_loop MAX_KILLS MAX_SECONDS CMD...
 		i=$((i + 1))
 	done
 }
-count() {  # conversations and messages over every view a conversation can be in
-	for v in all done muted; do $EBB list --view $v --json; done |
-		python3 -c 'import json,sys
-rows = []
-dec = json.JSONDecoder(); text = sys.stdin.read(); i = 0
-while i < len(text):
-    if text[i].isspace(): i += 1; continue
-    part, i = dec.raw_decode(text, i); rows += part
-print(len(rows), sum(x["messages"] for x in rows))'
-}
 want="$((N / 3)) $N"
 # Many first syncs: each round starts from an empty database and is killed
 # at random points until one run completes; then it must hold each message once.
@@ -88,7 +78,7 @@ while [ $rounds -lt 100 ] && [ $(( $(date +%s) - t0 )) -lt ${CRASH_SECONDS:-45} 
 	rm -f "$XDG_DATA_HOME/ebb/ebb.db" "$XDG_DATA_HOME/ebb/ebb.db-wal" "$XDG_DATA_HOME/ebb/ebb.db-shm"
 	kill_loop 6 10 $EBB sync
 	$EBB sync >/dev/null 2>"$T/err" || { bad=$((bad + 1)); echo "sync after kills: $(cat "$T/err")" >&2; }
-	got=$(count)
+	got=$(count_stored)
 	[ "$got" = "$want" ] || { bad=$((bad + 1)); echo "round $rounds: got $got want $want" >&2; }
 	rounds=$((rounds + 1))
 done
@@ -107,7 +97,7 @@ kill_loop 60 20 $EBB sync
 $EBB sync >/dev/null 2>&1
 done_now=$($EBB list --view done --json | python3 -c 'import json,sys; print(" ".join(sorted(str(r["id"]) for r in json.load(sys.stdin))))')
 want_done=$(printf '%s\n' $ids | sort | tr '\n' ' ' | sed 's/ $//')
-[ "$done_now" = "$want_done" ] && [ "$(count)" = "$want" ] && pass "incremental sync killed $((kills - kills_before)) times: triage kept, nothing doubled" || fail "incremental sync kills" "done=[$done_now] want=[$want_done] count=$(count)"
+[ "$done_now" = "$want_done" ] && [ "$(count_stored)" = "$want" ] && pass "incremental sync killed $((kills - kills_before)) times: triage kept, nothing doubled" || fail "incremental sync kills" "done=[$done_now] want=[$want_done] count=$(count_stored)"
 
 # Outbox flush killed mid-way, in rounds of fresh items: at most once each,
 # none silently lost.
