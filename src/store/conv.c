@@ -79,10 +79,17 @@ int64_t store_due_sort_key(int needs_reply, int64_t due_at, int64_t last_at)
  * queries (two of them COUNT(DISTINCT), each with its own scratch table)
  * cost a first sync a fifth of its time. */
 static const char sql_conv_messages[] =
-	"SELECT sent_at, id, from_me, to_me, flags & 1, msgid, subject, sender_name, sender,"
-	" channel_id, list_id FROM message WHERE conversation_id = ?1 ORDER BY sent_at, id";
-static const char sql_conv_channel[] =
-	"SELECT remote_id, tier, is_direct FROM channel WHERE id = ?1";
+	"SELECT sent_at, id, from_me, to_me, flags & 1, msgid FROM message"
+	" WHERE conversation_id = ?1 ORDER BY sent_at, id";
+/* Then three rows by their ids: the first names the conversation, the last
+ * says who spoke last, and the last from others carries the List-Id a list
+ * rule ranks by (my own copy in Sent never has it). */
+static const char sql_conv_subject_of[] = "SELECT subject FROM message WHERE id = ?1";
+static const char sql_conv_last_of[] =
+	"SELECT coalesce(nullif(m.sender_name, ''), m.sender), m.sender, m.channel_id,"
+	" ch.remote_id, ch.tier, ch.is_direct"
+	" FROM message m JOIN channel ch ON ch.id = m.channel_id WHERE m.id = ?1";
+static const char sql_conv_list_of[] = "SELECT list_id FROM message WHERE id = ?1";
 /* NULL = the rule decides; 0 or 1 = the user's own say (`n` in the inbox). */
 static const char sql_reply_override[] =
 	"SELECT reply_override FROM conversation WHERE id = ?1";
@@ -172,11 +179,15 @@ static void count_distinct(struct msgid_seen *ids, size_t n, int *messages, int 
 	}
 }
 
-/* Walks the messages oldest first: the first names the conversation, the
- * last is who spoke last; what others wrote after my last message is what
- * waits for me. */
+/* Walks the messages oldest first, from the index alone: what others wrote
+ * after my last message is what waits for me; copies count once. Notes the
+ * ids of the first message, the last, and the last from others. */
+struct scan_ids {
+	int64_t first, last, last_other;
+};
+
 static int scan_messages(struct store *st, long long id, struct conv_scan *c,
-			 struct ebb_err *err)
+			 struct scan_ids *at, struct ebb_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, sql_conv_messages, err);
 	if (!s)
@@ -185,17 +196,15 @@ static int scan_messages(struct store *st, long long id, struct conv_scan *c,
 	struct msgid_seen *ids = NULL;
 	size_t nids = 0, capids = 0;
 	int rc, oom = 0, waiting = 0;
-	int64_t last_id = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t sent_at = sqlite3_column_int64(s, 0);
 		int from_me = sqlite3_column_int(s, 2);
 		int unread_other = !from_me && !sqlite3_column_int(s, 4);
-		if (!last_id && !c->subject && store_col_strdup(s, 6, &c->subject))
-			oom = 1;
-		last_id = sqlite3_column_int64(s, 1);
+		at->last = sqlite3_column_int64(s, 1);
+		if (!at->first)
+			at->first = at->last;
 		c->last_at = sent_at;
 		c->last_from_me = from_me;
-		c->channel_id = sqlite3_column_int64(s, 9);
 		if (from_me) {
 			waiting = 0;
 			c->waiting_since = 0;
@@ -204,18 +213,16 @@ static int scan_messages(struct store *st, long long id, struct conv_scan *c,
 			if (!waiting)
 				c->waiting_since = sent_at;
 			waiting = 1;
-			/* A list rule ranks by the list the others write from; my own
-			 * copy (Sent) never carries the List-Id the list server adds. */
-			free(c->last_list_id);
-			if (store_col_strdup(s, 10, &c->last_list_id))
-				oom = 1;
+			at->last_other = at->last;
 			c->addressed |= sqlite3_column_int(s, 3) != 0;
 		}
 		const char *msgid = (const char *)sqlite3_column_text(s, 5);
 		if (!msgid) {
 			c->messages++;
 			c->unread += unread_other;
-		} else if (nids == capids) {
+			continue;
+		}
+		if (nids == capids) {
 			size_t ncap = capids ? capids * 2 : 16;
 			struct msgid_seen *grown = realloc(ids, ncap * sizeof *ids);
 			if (!grown) {
@@ -225,20 +232,11 @@ static int scan_messages(struct store *st, long long id, struct conv_scan *c,
 			ids = grown;
 			capids = ncap;
 		}
-		if (msgid) {
-			if (!(ids[nids].msgid = strdup(msgid))) {
-				oom = 1;
-				break;
-			}
-			ids[nids++].unread_other = unread_other;
-		}
-		free(c->last_from);
-		free(c->last_sender);
-		c->last_from = c->last_sender = NULL;
-		const char *name = (const char *)sqlite3_column_text(s, 7);
-		if (store_col_strdup(s, name && name[0] ? 7 : 8, &c->last_from) ||
-		    store_col_strdup(s, 8, &c->last_sender))
+		if (!(ids[nids].msgid = strdup(msgid))) {
 			oom = 1;
+			break;
+		}
+		ids[nids++].unread_other = unread_other;
 	}
 	sqlite3_reset(s);
 	if (!oom)
@@ -253,23 +251,51 @@ static int scan_messages(struct store *st, long long id, struct conv_scan *c,
 	return EBB_OK;
 }
 
+/* One row of sql by message id, its columns copied to out[] (NULL stays
+ * NULL); *have 0 when there is no such row. */
+static int row_by_id(struct store *st, const char *sql, int64_t id, char **out[], int nout,
+		     int *have, sqlite3_stmt **row, struct ebb_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : EBB_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = step_row(st, s, have, err);
+	if (rc || !*have)
+		return rc;
+	for (int i = 0; i < nout; i++)
+		if (out[i] && store_col_strdup(s, i, out[i]))
+			return scan_nomem(s, err);
+	*row = s;   /* still on its row for other columns; the caller resets it */
+	return EBB_OK;
+}
+
 static int conv_scan(struct store *st, long long id, struct conv_scan *c, struct ebb_err *err)
 {
 	int have, rc;
-	if ((rc = scan_messages(st, id, c, err)))
+	struct scan_ids at = {0};
+	if ((rc = scan_messages(st, id, c, &at, err)))
 		return rc;
-	if (!c->channel_id)
-		return EBB_OK;  /* no messages (or none with a channel) */
-	sqlite3_stmt *s = store_stmt(st, sql_conv_channel, err);
-	if (!s)
-		return err ? err->code : EBB_EIO;
-	sqlite3_bind_int64(s, 1, c->channel_id);
-	if ((rc = step_row(st, s, &have, err)) || !have)
+	if (!at.last)
+		return EBB_OK;  /* no messages: c->channel stays NULL */
+	sqlite3_stmt *s = NULL;
+	char **subject[] = {&c->subject};
+	if ((rc = row_by_id(st, sql_conv_subject_of, at.first, subject, 1, &have, &s, err)))
 		return rc;
-	c->is_direct = sqlite3_column_int(s, 2);
-	if (store_col_strdup(s, 0, &c->channel) || store_col_strdup(s, 1, &c->channel_tier))
-		return scan_nomem(s, err);
+	if (have)
+		sqlite3_reset(s);
+	char **last[] = {&c->last_from, &c->last_sender, NULL, &c->channel, &c->channel_tier};
+	if ((rc = row_by_id(st, sql_conv_last_of, at.last, last, 5, &have, &s, err)) || !have)
+		return rc;
+	c->channel_id = sqlite3_column_int64(s, 2);
+	c->is_direct = sqlite3_column_int(s, 5);
 	sqlite3_reset(s);
+	char **list[] = {&c->last_list_id};
+	if (at.last_other &&
+	    (rc = row_by_id(st, sql_conv_list_of, at.last_other, list, 1, &have, &s, err)))
+		return rc;
+	if (at.last_other && have)
+		sqlite3_reset(s);
 
 	c->reply_override = -1;
 	if (!(s = store_stmt(st, sql_reply_override, err)))

@@ -192,7 +192,14 @@ static const char migration_2[] =
  * keep NULL until the mailbox is fetched again. */
 static const char migration_3[] =
 	"DROP TRIGGER message_fts_insert;\n"
-	"ALTER TABLE message ADD COLUMN list_id TEXT;\n";
+	"ALTER TABLE message ADD COLUMN list_id TEXT;\n"
+	/* The conversation refresh walks a conversation's messages in order for
+	 * these columns alone: from the index, without reading rows whose long
+	 * References push the rest onto overflow pages (10 k instructions a
+	 * row, a third of a 100 k first sync). */
+	"DROP INDEX message_conversation;\n"
+	"CREATE INDEX message_conversation ON message(conversation_id, sent_at, id, from_me, to_me,"
+	" flags, msgid);\n";
 
 const struct store_migration store_migrations[] = {
 	{1, migration_1},
