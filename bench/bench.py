@@ -812,8 +812,11 @@ def machine():
 
 
 def pick_dir(sizes):
-    need = sum(SIZES[s] for s in sizes) * 20 * 1024    # corpus, caches, copies
     for d in ("/dev/shm", "/var/tmp"):
+        need = 0
+        for size in sizes:  # corpus, caches, copies; a kept corpus is reused
+            kept = os.path.exists(os.path.join(d, "ebb-bench", "corpus-%s" % size, ".ebb-corpus"))
+            need += SIZES[size] * (12 if kept else 20) * 1024
         try:
             st = os.statvfs(d)
         except OSError:
