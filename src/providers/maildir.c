@@ -13,7 +13,10 @@
 #include "ebb/mime.h"
 #include "ebb/provider.h"
 
-#define MAILDIR_BATCH 500          /* messages per committed batch */
+/* Messages per committed batch: bodies make these larger than IMAP's
+ * header batches; 2000 rather than 500 took 100 k from 16.4 s to 14.5 s
+ * (per-batch conversation refreshes). */
+#define MAILDIR_BATCH 2000
 #define MAILDIR_MAX_FOLDERS 4096
 
 struct known_msg {
@@ -594,4 +597,7 @@ const struct provider_ops maildir_provider_ops = {
 	.send = maildir_send,
 	.wait = NULL,
 	.close = maildir_close,
+	/* The store is read only when a folder starts (its cursor and known
+	 * files), which the batch in flight of the folder before cannot touch. */
+	.pull_ahead = 1,
 };
