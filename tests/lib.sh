@@ -24,8 +24,26 @@ cleanup_home() {
 
 # check NAME COMMAND...: PASS when the command succeeds.
 check() {
-	name=$1; shift
+	mailstack_test=$1; shift
 	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -3 | tr '\n' ' ')"; fi
+}
+
+# need_mailstack NAME [TOOL...]: unless tests/mailstack.sh can run here
+# (root, its tools and the extra TOOLs, an ebb binary), says SKIP NAME with
+# the reason and ends the script.
+need_mailstack() {
+	mailstack_test=$1; shift
+	if [ "$(id -u)" != 0 ]; then
+		skip "$mailstack_test" "needs root (the mail stack runs OpenSMTPD in a private mount namespace)"
+		exit 0
+	fi
+	for tool in "$@" dovecot smtpd socat openssl python3 unshare; do
+		if ! command -v "$tool" >/dev/null 2>&1 && ! PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null 2>&1; then
+			skip "$mailstack_test" "$tool is not installed (make deps-test)"
+			exit 0
+		fi
+	done
+	[ -x "$EBB" ] || { skip "$mailstack_test" "no ebb binary at $EBB (run make)"; exit 0; }
 }
 
 # count_stored: "CONVERSATIONS MESSAGES" over every view a conversation can

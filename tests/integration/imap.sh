@@ -9,17 +9,7 @@
 
 STACK=$TOP/tests/mailstack.sh
 FAULTS=$TOP/tests/servers/mail_faults.py
-if [ "$(id -u)" != 0 ]; then
-	skip "imap sync" "needs root (the mail stack runs OpenSMTPD in a private mount namespace)"
-	exit 0
-fi
-for tool in dovecot smtpd socat openssl python3 unshare; do
-	if ! command -v "$tool" >/dev/null 2>&1 && ! PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null 2>&1; then
-		skip "imap sync" "$tool is not installed (make deps-test)"
-		exit 0
-	fi
-done
-[ -x "$EBB" ] || { fail "imap sync" "no ebb binary at $EBB"; exit 0; }
+need_mailstack "imap sync"
 
 new_home
 D=$(mktemp -d "${TMPDIR:-/tmp}/ebb-imap.XXXXXX")

@@ -9,17 +9,7 @@
 name=tui-imap-body
 STACK=$TOP/tests/mailstack.sh
 FAULTS=$TOP/tests/servers/mail_faults.py
-if [ "$(id -u)" != 0 ]; then
-	skip $name "needs root (the mail stack runs OpenSMTPD in a private mount namespace)"
-	exit 0
-fi
-for tool in tmux dovecot smtpd socat openssl python3 unshare; do
-	if ! command -v "$tool" >/dev/null 2>&1 && ! PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null 2>&1; then
-		skip $name "$tool is not installed (make deps-test)"
-		exit 0
-	fi
-done
-[ -x "$EBB" ] || { skip $name "no ebb binary at $EBB (run make)"; exit 0; }
+need_mailstack "$name" tmux
 
 new_home
 D=$(mktemp -d "${TMPDIR:-/tmp}/ebb-imapbody.XXXXXX")
