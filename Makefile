@@ -66,24 +66,24 @@ $(B)/asan/libebb.a: $(LIB_OBJ_ASAN)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libebb.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -Isrc -o $@ $< $(B)/libebb.a $(TEST_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -Isrc -MMD -MP -o $@ $< $(B)/libebb.a $(TEST_LIBS) $(PKG_LIBS)
 
 $(B)/tests-asan/%: tests/unit/%.c $(B)/asan/libebb.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(TEST_CFLAGS) -Itests/unit -Isrc -o $@ $< $(B)/asan/libebb.a $(TEST_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(TEST_CFLAGS) -Itests/unit -Isrc -MMD -MP -o $@ $< $(B)/asan/libebb.a $(TEST_LIBS) $(PKG_LIBS)
 
 # libFuzzer: the library again, built by clang with coverage instrumentation.
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) -std=c17 $(FUZZ_FLAGS) $(WARN) -Wno-unused-command-line-argument $(CPPFLAGS_EBB) $(PKG_CFLAGS) -c -o $@ $<
+	$(CLANG) -std=c17 $(FUZZ_FLAGS) $(WARN) -Wno-unused-command-line-argument $(CPPFLAGS_EBB) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/fuzz/libebb.a: $(LIB_OBJ_FUZZ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/fuzzers/%: tests/fuzz/%.c $(B)/fuzz/libebb.a
 	@mkdir -p $(@D)
-	$(CLANG) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(CPPFLAGS_EBB) -Isrc $(PKG_CFLAGS) -o $@ $< $(B)/fuzz/libebb.a $(PKG_LIBS)
+	$(CLANG) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(CPPFLAGS_EBB) -Isrc $(PKG_CFLAGS) -MMD -MP -o $@ $< $(B)/fuzz/libebb.a $(PKG_LIBS)
 
 $(B)/bench/%: bench/%.c $(B)/libebb.a
 	@mkdir -p $(@D)
