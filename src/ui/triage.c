@@ -96,6 +96,19 @@ static const char *state_verb(enum conv_state s)
 	}
 }
 
+/* Ends the transaction of one triage change: commits what rc says went
+ * well, else rolls all of it back; a failure is shown. Returns rc. */
+static int end_change(struct ui *ui, int rc, struct ebb_err *err)
+{
+	if (!rc)
+		rc = store_commit(ui->st, err);
+	else
+		store_rollback(ui->st);
+	if (rc)
+		ui_show_error(ui, err);
+	return rc;
+}
+
 int ui_triage_set(struct ui *ui, const long long *ids, size_t n, enum conv_state state,
 		  time_t until)
 {
@@ -126,13 +139,8 @@ int ui_triage_set(struct ui *ui, const long long *ids, size_t n, enum conv_state
 		if (!rc)
 			done++;
 	}
-	if (!rc)
-		rc = store_commit(ui->st, &err);
-	else
-		store_rollback(ui->st);
-	if (rc) {
+	if ((rc = end_change(ui, rc, &err))) {
 		free(items);
-		ui_show_error(ui, &err);
 		ui_reload_all(ui);
 		return rc;
 	}
@@ -194,13 +202,8 @@ int ui_triage_toggle_reply(struct ui *ui, const long long *ids, size_t n)
 		if (!rc)
 			done++;
 	}
-	if (!rc)
-		rc = store_commit(ui->st, &err);
-	else
-		store_rollback(ui->st);
-	if (rc) {
+	if ((rc = end_change(ui, rc, &err))) {
 		free(items);
-		ui_show_error(ui, &err);
 		ui_reload_all(ui);
 		return rc;
 	}
@@ -241,14 +244,8 @@ int ui_undo(struct ui *ui)
 			until = 0;
 		rc = store_conv_set_state(ui->st, it->conv_id, state, until, ui->now, &err);
 	}
-	if (!rc)
-		rc = store_commit(ui->st, &err);
-	else
-		store_rollback(ui->st);
-	if (rc) {
-		ui_show_error(ui, &err);
+	if ((rc = end_change(ui, rc, &err)))
 		return rc;
-	}
 	char what[64];
 	snprintf(what, sizeof(what), "Undone (%s)", e->what);
 	long long first = e->n ? e->items[0].conv_id : 0;
