@@ -154,6 +154,19 @@ static size_t m_iso(const char *s, size_t len, size_t i, struct phrase *p)
 	return j - i;
 }
 
+/* A date phrase of matched bytes naming day/mon (of year y, 0 = the next
+ * such day): sets p and returns matched, or 0 when there is no such day. */
+static size_t abs_date(struct phrase *p, int y, int mon, int day, size_t matched)
+{
+	if (y ? !valid_date(y, mon, day) : !valid_day_month(mon, day))
+		return 0;
+	p->date = D_ABS;
+	p->year = y;
+	p->mon = mon;
+	p->mday = day;
+	return matched;
+}
+
 /* 12/01 (month/day, or day/month when the first number is over 12), with
  * an optional /2026 or /26. At least one part has two digits, so "1/2" (a
  * fraction) is not a date. */
@@ -184,13 +197,7 @@ static size_t m_slash(const char *s, size_t len, size_t i, struct phrase *p)
 		mon = b;
 		day = a;
 	}
-	if (y ? !valid_date(y, mon, day) : !valid_day_month(mon, day))
-		return 0;
-	p->date = D_ABS;
-	p->year = y;
-	p->mon = mon;
-	p->mday = day;
-	return j - i;
+	return abs_date(p, y, mon, day, j - i);
 }
 
 /* 1 Dec, 1st of December, 1. Dezember is not English: not matched. */
@@ -211,13 +218,7 @@ static size_t m_day_month(const char *s, size_t len, size_t i, struct phrase *p)
 		return 0;
 	j += nm;
 	j += year_after(s, len, j, &y);
-	if (y ? !valid_date(y, mon, d) : !valid_day_month(mon, d))
-		return 0;
-	p->date = D_ABS;
-	p->year = y;
-	p->mon = mon;
-	p->mday = d;
-	return j - i;
+	return abs_date(p, y, mon, d, j - i);
 }
 
 /* Dec 1, December 1st, Dec. 1, 2026 */
@@ -236,13 +237,7 @@ static size_t m_month_day(const char *s, size_t len, size_t i, struct phrase *p)
 	if (j < len && lang_alnum(s[j]))
 		return 0;
 	j += year_after(s, len, j, &y);
-	if (y ? !valid_date(y, mon, d) : !valid_day_month(mon, d))
-		return 0;
-	p->date = D_ABS;
-	p->year = y;
-	p->mon = mon;
-	p->mday = d;
-	return j - i;
+	return abs_date(p, y, mon, d, j - i);
 }
 
 /* "am", "pm", "a.m.", "p.m." right after the number or after blanks
@@ -556,40 +551,9 @@ static int merge(struct phrase *a, const struct phrase *b)
 
 /* ---- placing it in time ----------------------------------------------- */
 
-static int is_workday(const struct policy_hours *h, int64_t day)
-{
-	if (!(h->workdays & (1u << weekday_of_days(day))))
-		return 0;
-	int64_t y;
-	int m, d;
-	civil_from_days(day, &y, &m, &d);
-	int64_t date = y * 10000 + m * 100 + d;
-	size_t n = h->nholidays < POLICY_MAX_HOLIDAYS ? h->nholidays : POLICY_MAX_HOLIDAYS;
-	for (size_t i = 0; i < n; i++)
-		if (h->holidays[i] == date)
-			return 0;
-	return 1;
-}
-
 static int end_of_work(const struct policy_hours *h)
 {
 	return h->nwork ? h->work[h->nwork - 1].end_min : 17 * 60;
-}
-
-static time_t local_instant(const struct policy_hours *h, int64_t day, int minutes)
-{
-	if (!h->tz)
-		return (time_t)(day * SECS_PER_DAY + (int64_t)minutes * 60);
-	int64_t y;
-	int m, d;
-	civil_from_days(day, &y, &m, &d);
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = (int)(y - 1900);
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_min = minutes;
-	return tz_mktime(h->tz, &tm);
 }
 
 /* The last working day of the Monday-to-Sunday week `weeks` after today's;
@@ -598,7 +562,7 @@ static int64_t week_end(const struct policy_hours *h, int64_t today, int weekday
 {
 	int64_t monday = today - (weekday + 6) % 7 + 7 * (int64_t)weeks;
 	for (int64_t d = monday + 6; d >= monday; d--)
-		if (is_workday(h, d))
+		if (policy_day_is_workday(h, d))
 			return d < today ? today : d;
 	int64_t friday = monday + 4;
 	return friday < today ? today : friday;
@@ -648,7 +612,7 @@ static int place(const struct phrase *p, const struct policy_hours *h, time_t no
 	case D_WORKDAYS: {
 		int found = 0;
 		for (int k = 0; k < POLICY_HORIZON_DAYS && found < p->count; k++)
-			if (is_workday(h, ++day))
+			if (policy_day_is_workday(h, ++day))
 				found++;
 		if (found < p->count)
 			return EBB_EINVAL;
@@ -700,7 +664,7 @@ static int place(const struct phrase *p, const struct policy_hours *h, time_t no
 		break;
 	}
 	}
-	*at = local_instant(h, day, minutes);
+	*at = policy_day_instant(h, day, minutes);
 	return EBB_OK;
 }
 

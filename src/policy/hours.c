@@ -34,7 +34,7 @@ int policy_local_day(const struct policy_hours *h, time_t t, int64_t *day)
 
 /* The instant of `minutes` after local midnight of `day` (0..1440; 1440 is
  * the next midnight), DST gaps resolved as tz_mktime does. */
-static time_t local_instant(const struct policy_hours *h, int64_t day, int minutes)
+time_t policy_day_instant(const struct policy_hours *h, int64_t day, int minutes)
 {
 	if (!h->tz)
 		return (time_t)(day * SECS_PER_DAY + (int64_t)minutes * 60);
@@ -63,7 +63,7 @@ static int day_is_holiday(const struct policy_hours *h, int64_t day)
 	return 0;
 }
 
-static int day_is_workday(const struct policy_hours *h, int64_t day)
+int policy_day_is_workday(const struct policy_hours *h, int64_t day)
 {
 	return (h->workdays >> weekday_of_days(day) & 1u) && !day_is_holiday(h, day);
 }
@@ -108,15 +108,15 @@ static int walk_next(struct span_walk *w, time_t *start, time_t *end)
 {
 	while (w->day <= w->last_day) {
 		if (w->next == 0)
-			w->workday = day_is_workday(w->h, w->day);
+			w->workday = policy_day_is_workday(w->h, w->day);
 		if (!w->workday || w->next >= w->nspans) {
 			w->day++;
 			w->next = 0;
 			continue;
 		}
 		const struct policy_span *sp = &w->spans[w->next++];
-		time_t s = local_instant(w->h, w->day, sp->start_min);
-		time_t e = local_instant(w->h, w->day, sp->end_min);
+		time_t s = policy_day_instant(w->h, w->day, sp->start_min);
+		time_t e = policy_day_instant(w->h, w->day, sp->end_min);
 		if (s == (time_t)-1 || e == (time_t)-1)
 			continue;   /* outside the zone's years */
 		if (s < w->floor)
@@ -195,7 +195,7 @@ int policy_is_workday(const struct policy_hours *h, time_t t)
 	int64_t day;
 	if (!h || policy_local_day(h, t, &day))
 		return 0;
-	return day_is_workday(h, day);
+	return policy_day_is_workday(h, day);
 }
 
 static int in_spans(const struct policy_hours *h, const struct policy_span *spans, size_t n,

@@ -76,4 +76,12 @@ static inline int weekday_of_days(int64_t days)
 int policy_local_tm(const struct policy_hours *h, time_t t, struct tm *out);
 int policy_local_day(const struct policy_hours *h, time_t t, int64_t *day);
 
+/* Working days and local instants by day number (days since 1970-01-01
+ * in the hours' zone), shared by the working clock (hours.c) and the
+ * deadline phrases (deadline.c). A workday is a work weekday and not a
+ * holiday; the instant is `minutes` after that day's local midnight
+ * (0..1440), DST gaps resolved as tz_mktime does. */
+int policy_day_is_workday(const struct policy_hours *h, int64_t day);
+time_t policy_day_instant(const struct policy_hours *h, int64_t day, int minutes);
+
 #endif
